@@ -26,7 +26,7 @@
 namespace quiver {
 inline namespace v1 {
 
-class PluginContext;
+struct PluginContext;
 
 class QUIVER_SDK_VISIBLE RegistryServer {
  public:

@@ -32,7 +32,7 @@
 namespace quiver {
 inline namespace v1 {
 
-class PluginContext;
+struct PluginContext;
 
 // RocketMQ's send outcomes: every value means "stored on this broker"; all but kOk mean
 // "not as durable as the configuration promises".

@@ -34,7 +34,7 @@
 namespace quiver {
 inline namespace v1 {
 
-class PluginContext;
+struct PluginContext;
 
 // How durable an appended batch is when its completion runs.
 enum class FlushOutcome {

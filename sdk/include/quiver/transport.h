@@ -25,7 +25,7 @@
 namespace quiver {
 inline namespace v1 {
 
-class PluginContext;
+struct PluginContext;
 using protocol::RemotingCommand;
 
 // Completion of a request sent to a peer: the response, or kDeadlineExceeded (timeout),

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "quiver/buffer.h"
+#include "quiver/export.h"
 #include "quiver/status.h"
 
 namespace quiver {
@@ -32,7 +33,7 @@ inline constexpr std::int32_t kProtocolVersion = 401;
 inline constexpr std::int32_t kFlagResponse = 1 << 0;
 inline constexpr std::int32_t kFlagOneway = 1 << 1;
 
-struct RemotingCommand {
+struct QUIVER_SDK_VISIBLE RemotingCommand {
   std::int32_t code = 0;
   LanguageCode language = LanguageCode::kCpp;
   std::int32_t version = kProtocolVersion;
