@@ -180,9 +180,10 @@ const Status& StatusOf(const StatusOr<T>& s) {
 #define QUIVER_CONCAT(a, b) QUIVER_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
+// The Status is copied: `expr` is often a temporary that dies at the end of this statement.
 #define QUIVER_RETURN_IF_ERROR(expr)                                           \
   do {                                                                         \
-    const ::quiver::Status& quiver_status_ = ::quiver::internal::StatusOf(expr); \
+    const ::quiver::Status quiver_status_ = ::quiver::internal::StatusOf(expr); \
     if (!quiver_status_.ok()) return quiver_status_;                           \
   } while (0)
 

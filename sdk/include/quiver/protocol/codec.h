@@ -23,13 +23,26 @@ namespace protocol {
 
 inline constexpr std::size_t kDefaultMaxFrameSize = 16 * 1024 * 1024;
 
-// Header bytes of `command` in its serialize_type.
+// Header bytes of `command` in its serialize_type. JSON: fastjson's key order (code,
+// extFields, flag, language, opaque, remark, serializeTypeCurrentRPC, version), remark
+// omitted when null, extFields when empty. Binary: §1.3; code and version are written as
+// int16 (truncated as Java's (short) cast does), an empty remark or value as length 0.
+// REQUIRES: the header fits 24 bits and every extFields key fits an int16 length
+// (aborts otherwise: these come from our own code, not from the wire).
 QUIVER_SDK_API std::vector<std::uint8_t> EncodeHeader(const RemotingCommand& command);
-// The frame prefix (length, header length with type, header); the body follows it as
-// its own buffers, unchanged (scatter/gather).
+// The frame: parts()[0] is the prefix (length, header length with type) plus the header;
+// the remaining parts are the command's body buffers, unchanged (scatter/gather).
+// REQUIRES: the whole frame fits an int32 length.
 QUIVER_SDK_API BufferList EncodeFrame(const RemotingCommand& command);
 
-// Parses a header of the given type into `command` (body untouched).
+// Parse a header of the given type into `command`: every header field and serialize_type
+// are replaced (absent JSON properties take Java's defaults: 0, JAVA, null), the body is
+// untouched; on error `command` is unchanged and the Status is kInvalidArgument.
+// JSON: extFields values may be strings, numbers or booleans (kept as their text; 1.5 ->
+// "1.5"), null values are skipped; language may be a name or a number (unknown -> OTHER);
+// fastjson's bare integer keys are accepted (NormalizeFastjson, quiver/protocol/json.h).
+// Binary: a zero-length remark, key or value is null (absent), as in Java; bytes after
+// the extFields area are an error.
 QUIVER_SDK_API Status DecodeJsonHeader(std::span<const std::uint8_t> header,
                                        RemotingCommand& command);
 QUIVER_SDK_API Status DecodeBinaryHeader(std::span<const std::uint8_t> header,
@@ -37,6 +50,8 @@ QUIVER_SDK_API Status DecodeBinaryHeader(std::span<const std::uint8_t> header,
 
 // Decodes one complete frame *without* the 4-byte length prefix (what follows it).
 // `frame` is kept alive by the returned command's body (no copy of the body).
+// Errors: kDataLoss when `frame` is shorter than 4 bytes; kInvalidArgument when the header
+// length exceeds the frame, the serialize type is neither 0 nor 1, or the header is bad.
 QUIVER_SDK_API StatusOr<RemotingCommand> DecodeFrameBody(const Buffer& frame);
 
 // Incremental decoder for a byte stream: copes with partial reads and several frames in
@@ -50,6 +65,9 @@ class QUIVER_SDK_VISIBLE FrameDecoder {
   // The next complete frame body (length prefix removed), std::nullopt when more bytes are
   // needed. kResourceExhausted when the declared length exceeds the maximum (checked
   // before allocating) or kDataLoss for an impossible length: the caller must close.
+  // The maximum counts the 4-byte length prefix too, as Netty's frame decoder does.
+  // Errors are sticky (the offending prefix stays buffered). Call Next() until it yields
+  // std::nullopt after each Feed() so that at most one partial frame stays buffered.
   StatusOr<std::optional<Buffer>> Next();
   // Bytes received but not yet returned as frames.
   std::size_t buffered() const { return pending_.size() - consumed_; }
