@@ -1,0 +1,59 @@
+#pragma once
+// What the client library runs on: a transport client, a route discovery, a clock, an
+// executor, a logger, the client id and the request timeout (DESIGN.md §3: the kernel's
+// client role loads the transport and registry plugins and hands this bundle over).
+//
+// Ownership: producers, consumers and admins hold a shared_ptr to the runtime, so it
+// outlives every client object built on it and every callback they leave in flight.
+// Threading: every accessor may be called from any thread; the objects returned follow
+// their own SDK contracts (transport.h, registry.h, clock.h, executor.h).
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quiver/client/export.h"
+#include "quiver/clock.h"
+#include "quiver/executor.h"
+#include "quiver/registry.h"
+#include "quiver/transport.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace quiver {
+inline namespace v1 {
+namespace client {
+
+class QUIVER_CLIENT_API ClientRuntime {
+ public:
+  ClientRuntime() = default;
+  ClientRuntime(const ClientRuntime&) = delete;
+  ClientRuntime& operator=(const ClientRuntime&) = delete;
+  virtual ~ClientRuntime();
+
+  virtual TransportClient& transport() = 0;
+  virtual Discovery& discovery() = 0;
+  virtual Clock& clock() = 0;
+  virtual Executor& executor() = 0;
+  virtual spdlog::logger& logger() = 0;
+  // "ip@instance" (RocketMQ's clientID); its ip part also seeds message ids (UNIQ_KEY).
+  virtual std::string client_id() const = 0;
+  // Timeout of one request (RocketMQ's mqClientApiTimeout / sendMsgTimeout, 3 s).
+  virtual Duration request_timeout() const = 0;
+};
+
+// How a command-line tool asks for a runtime: name-server addresses (`-n "a:p;b:p"`,
+// already split) or a client TOML file (`--config`), exactly one of the two.
+struct ClientOptions {
+  std::vector<std::string> namesrv_addresses;
+  std::string config_file;
+  std::string instance_name;  // "" = the runtime's default (host@pid)
+  Duration request_timeout = std::chrono::seconds(3);
+};
+
+}  // namespace client
+}  // namespace v1
+}  // namespace quiver
