@@ -1,0 +1,108 @@
+#include "commit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "quiver/protocol/message_record.h"
+#include "testing/test_env.h"
+
+namespace quiver::storage::commitlog {
+namespace {
+
+using testing::TempDir;
+
+constexpr std::size_t kSegment = 64 * 1024;
+
+TEST(CommitLogTest, WriteThatDoesNotFitLeavesABlankMarkerAndRolls) {
+  TempDir dir;
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  ASSERT_TRUE(log.Load().ok());
+  auto a = log.Reserve(kSegment - 100);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->offset, 0);
+  std::memset(a->data, 0x11, kSegment - 100);
+  log.Publish(kSegment - 100);
+  auto b = log.Reserve(200);  // 200 + 8 > 100 remaining
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->offset, static_cast<std::int64_t>(kSegment));
+  const std::uint8_t* marker = log.SegmentFor(0)->data() + kSegment - 100;
+  EXPECT_EQ(std::vector<std::uint8_t>(marker, marker + 8),
+            (std::vector<std::uint8_t>{0, 0, 0, 100, 0xCB, 0xD4, 0x31, 0x94}));
+  EXPECT_EQ(log.Segments().size(), 2u);
+  EXPECT_TRUE(std::ifstream(dir.path() + "/commitlog/00000000000000065536").good());
+}
+
+TEST(CommitLogTest, ExactFitStillLeavesRoomForTheMarker) {
+  TempDir dir;
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  ASSERT_TRUE(log.Load().ok());
+  auto a = log.Reserve(kSegment - 8);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->offset, 0);
+  EXPECT_EQ(log.Reserve(kSegment - 7).status(),
+            InvalidArgumentError("a write of 65529 bytes cannot fit in a commit-log segment of "
+                                 "65536 bytes"));
+}
+
+TEST(CommitLogTest, LoadRejectsAStrangeFileName) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/commitlog");
+  std::ofstream(dir.path() + "/commitlog/notes.txt") << "x";
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  EXPECT_EQ(log.Load(), DataLossError("unexpected file " + dir.path() +
+                                      "/commitlog/notes.txt in the commit-log directory (segment "
+                                      "files are named by a 20-digit offset)"));
+}
+
+TEST(CommitLogTest, LoadRejectsASegmentOfTheWrongSize) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/commitlog");
+  std::ofstream(dir.path() + "/commitlog/00000000000000000000") << "short";
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  EXPECT_EQ(log.Load(),
+            DataLossError("file " + dir.path() + "/commitlog/00000000000000000000 is 5 bytes; "
+                          "expected 65536 (was it truncated, or was the size setting changed?)"));
+}
+
+TEST(CommitLogTest, LoadRejectsMissingSegmentsInTheMiddle) {
+  TempDir dir;
+  {
+    CommitLog log(dir.path() + "/commitlog", kSegment);
+    ASSERT_TRUE(log.Load().ok());
+    for (int i = 0; i < 3; ++i) {
+      auto slot = log.Reserve(kSegment - 8);
+      ASSERT_TRUE(slot.ok());
+      log.Publish(slot->offset + static_cast<std::int64_t>(kSegment) - 8);
+    }
+  }
+  std::filesystem::remove(dir.path() + "/commitlog/00000000000000065536");
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  EXPECT_EQ(log.Load(), DataLossError("commit-log segments are not contiguous: " + dir.path() +
+                                      "/commitlog/00000000000000000000 is followed by " +
+                                      dir.path() + "/commitlog/00000000000000131072"));
+}
+
+TEST(CommitLogTest, CutAtZeroesTheTailAndDropsLaterSegments) {
+  TempDir dir;
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  ASSERT_TRUE(log.Load().ok());
+  for (int i = 0; i < 2; ++i) {
+    auto slot = log.Reserve(kSegment - 8);
+    ASSERT_TRUE(slot.ok());
+    std::memset(slot->data, 0x22, kSegment - 8);
+    log.Publish(slot->offset + static_cast<std::int64_t>(kSegment) - 8);
+  }
+  auto cut = log.CutAt(1000);
+  ASSERT_TRUE(cut.ok()) << cut.status();
+  EXPECT_EQ(*cut, static_cast<std::int64_t>(2 * (kSegment - 8) - 1000 + 8));
+  EXPECT_EQ(log.write_position(), 1000);
+  EXPECT_EQ(log.Segments().size(), 1u);
+  EXPECT_EQ(log.SegmentFor(0)->data()[999], 0x22);
+  EXPECT_EQ(log.SegmentFor(0)->data()[1000], 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/commitlog/00000000000000065536"));
+}
+
+}  // namespace
+}  // namespace quiver::storage::commitlog

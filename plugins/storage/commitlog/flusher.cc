@@ -1,0 +1,187 @@
+#include "flusher.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace quiver::storage::commitlog {
+namespace {
+constexpr std::int64_t kPageSize = 4096;
+}
+
+Flusher::Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
+                 std::int64_t initially_flushed)
+    : config_(config),
+      clock_(clock),
+      sync_(std::move(sync)),
+      position_(std::move(position)),
+      flushed_(initially_flushed) {}
+
+Flusher::~Flusher() { Stop(); }
+
+void Flusher::Start() {
+  started_ = true;
+  flush_thread_ = std::thread([this] { FlushLoop(); });
+  watchdog_thread_ = std::thread([this] { WatchdogLoop(); });
+}
+
+void Flusher::Stop() {
+  if (!started_) return;
+  started_ = false;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  flush_cv_.notify_all();
+  watchdog_cv_.notify_all();
+  flush_thread_.join();
+  watchdog_thread_.join();
+  FlushOnce();  // the final flush; completes what it covers
+  std::deque<Pending> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(pending_);
+  }
+  for (Pending& p : left) p.done(Status::Ok(), FlushOutcome::kFlushTimeout);
+}
+
+std::int64_t Flusher::flushed() const {
+  std::lock_guard lock(mu_);
+  return flushed_;
+}
+
+void Flusher::LowerFlushed(std::int64_t offset) {
+  std::lock_guard lock(mu_);
+  flushed_ = std::min(flushed_, offset);
+}
+
+void Flusher::Abandon() {
+  if (!started_) return;
+  started_ = false;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  flush_cv_.notify_all();
+  watchdog_cv_.notify_all();
+  flush_thread_.join();
+  watchdog_thread_.join();
+  std::deque<Pending> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(pending_);
+  }
+  for (Pending& p : left) {
+    p.done(UnavailableError("the store stopped before the flush"), FlushOutcome::kFlushTimeout);
+  }
+}
+
+Status Flusher::error() const {
+  std::lock_guard lock(mu_);
+  return error_;
+}
+
+void Flusher::Request(std::int64_t offset, Done done) {
+  {
+    std::unique_lock lock(mu_);
+    if (!error_.ok()) {
+      Status error = error_;
+      lock.unlock();
+      done(error, FlushOutcome::kFlushTimeout);
+      return;
+    }
+    if (offset <= flushed_) {
+      lock.unlock();
+      done(Status::Ok(), FlushOutcome::kFlushed);
+      return;
+    }
+    bool was_empty = pending_.empty();
+    pending_.push_back(Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
+    if (!was_empty) return;  // the flusher is already awake for the earlier ones
+  }
+  flush_cv_.notify_one();
+  watchdog_cv_.notify_one();
+}
+
+void Flusher::FlushOnce() {
+  auto synced = sync_();
+  std::vector<Pending> ready;
+  Status error;
+  {
+    std::lock_guard lock(mu_);
+    if (!synced.ok()) {
+      if (error_.ok()) error_ = synced.status();
+      error = error_;
+      for (Pending& p : pending_) ready.push_back(std::move(p));
+      pending_.clear();
+    } else {
+      flushed_ = std::max(flushed_, *synced);
+      // Requests are completed in any order; remove every satisfied one.
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->offset <= flushed_) {
+          ready.push_back(std::move(*it));
+          it = pending_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  for (Pending& p : ready) {
+    p.done(error, error.ok() ? FlushOutcome::kFlushed : FlushOutcome::kFlushTimeout);
+  }
+}
+
+void Flusher::FlushLoop() {
+  TimePoint last_thorough = clock_->Now();
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (config_.flush == FlushMode::kSync) {
+      flush_cv_.wait(lock, [&] {
+        if (stopping_) return true;
+        for (const Pending& p : pending_) {
+          if (p.offset > flushed_) return true;
+        }
+        return false;
+      });
+      if (stopping_) break;
+    } else {
+      flush_cv_.wait_for(lock, config_.flush_interval,
+                         [&] { return stopping_ || !pending_.empty(); });
+      if (stopping_) break;
+      std::int64_t dirty = position_() - flushed_;
+      bool thorough = clock_->Now() - last_thorough >= config_.flush_thorough_interval;
+      bool enough = dirty > 0 && dirty >= config_.flush_min_pages * kPageSize;
+      if (pending_.empty() && !enough && !(thorough && dirty > 0)) continue;
+      last_thorough = clock_->Now();
+    }
+    lock.unlock();
+    FlushOnce();
+    lock.lock();
+  }
+}
+
+void Flusher::WatchdogLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (pending_.empty()) {
+      watchdog_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      continue;
+    }
+    TimePoint deadline = pending_.front().deadline;
+    TimePoint now = clock_->Now();
+    if (now < deadline) {
+      watchdog_cv_.wait_for(lock, deadline - now);
+      continue;
+    }
+    std::vector<Pending> expired;
+    while (!pending_.empty() && pending_.front().deadline <= now) {
+      expired.push_back(std::move(pending_.front()));
+      pending_.pop_front();
+    }
+    lock.unlock();
+    for (Pending& p : expired) p.done(Status::Ok(), FlushOutcome::kFlushTimeout);
+    lock.lock();
+  }
+}
+
+}  // namespace quiver::storage::commitlog

@@ -1,0 +1,85 @@
+#pragma once
+// Flushing the commit log: async (a thread that flushes every flush_interval when at
+// least flush_min_pages are dirty, and everything at least every thorough interval) or
+// sync with group commit (every appender registers the offset it needs on disk; one
+// msync covers every request that reached the flusher; completions run on the flusher
+// thread, so no appender thread ever waits on the disk).
+//
+// A request not satisfied within sync_flush_timeout completes with kFlushTimeout (from a
+// watchdog thread), exactly once. A failed sync completes the waiting requests with the
+// error and makes the flusher refuse later requests (fsyncgate: after a failed fsync the
+// data's state is unknown, so nothing more is acknowledged as durable).
+//
+// Threading: Request, Wake and flushed() from any thread; Start/Stop from the owner.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "config.h"
+#include "quiver/clock.h"
+#include "quiver/status.h"
+#include "quiver/storage.h"
+
+namespace quiver::storage::commitlog {
+
+class Flusher {
+ public:
+  // Flushes everything written so far; returns the offset now durable.
+  using SyncFn = std::function<StatusOr<std::int64_t>()>;
+  // The current write position (to decide whether dirty pages are worth a flush).
+  using PositionFn = std::function<std::int64_t()>;
+  using Done = std::function<void(Status, FlushOutcome)>;
+
+  Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
+          std::int64_t initially_flushed);
+  ~Flusher();
+
+  void Start();
+  // Flushes what is left, completes every pending request, joins the threads.
+  void Stop();
+
+  // Runs `done` once `offset` is durable (kFlushed), or after sync_flush_timeout
+  // (kFlushTimeout), or with the error of a failed sync.
+  void Request(std::int64_t offset, Done done);
+  std::int64_t flushed() const;
+  // After a truncation: only offsets at or below `offset` stay durable.
+  void LowerFlushed(std::int64_t offset);
+  // Stops the threads without a final flush (a simulated crash, for tests); pending
+  // requests fail with kUnavailable.
+  void Abandon();
+  // Last sync error (OK when none): a store in this state refuses appends.
+  Status error() const;
+
+ private:
+  struct Pending {
+    std::int64_t offset;
+    TimePoint deadline;
+    Done done;
+  };
+  void FlushLoop();
+  void WatchdogLoop();
+  // Syncs and completes satisfied requests. REQUIRES: mu_ not held.
+  void FlushOnce();
+
+  const CommitLogConfig config_;
+  Clock* const clock_;
+  const SyncFn sync_;
+  const PositionFn position_;
+
+  mutable std::mutex mu_;
+  std::condition_variable flush_cv_;
+  std::condition_variable watchdog_cv_;
+  std::deque<Pending> pending_;  // guarded by mu_; deadlines non-decreasing
+  std::int64_t flushed_ = 0;     // guarded by mu_
+  Status error_;                 // guarded by mu_
+  bool stopping_ = false;        // guarded by mu_
+  bool started_ = false;
+  std::thread flush_thread_;
+  std::thread watchdog_thread_;
+};
+
+}  // namespace quiver::storage::commitlog

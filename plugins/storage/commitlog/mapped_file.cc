@@ -1,0 +1,147 @@
+#include "mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace quiver::storage::commitlog {
+namespace {
+constexpr std::size_t kPage = 4096;
+}
+
+Status FileError(int err, std::string_view what, const std::string& path) {
+  std::string message = std::string(what) + " " + path + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) return ResourceExhaustedError("disk full: " + message);
+  if (err == EIO) return DataLossError(message);
+  return InternalError(message);
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return FileError(errno, "cannot open directory", dir);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return FileError(err, "cannot fsync directory", dir);
+  return Status::Ok();
+}
+
+MappedFile::MappedFile(std::string path, std::int64_t start, std::size_t size, int fd,
+                       std::uint8_t* data)
+    : path_(std::move(path)), start_(start), size_(size), fd_(fd), data_(data) {}
+
+MappedFile::~MappedFile() {
+  ::munmap(data_, size_);
+  ::close(fd_);
+}
+
+void MappedFile::Unlink() { ::unlink(path_.c_str()); }
+
+StatusOr<std::shared_ptr<MappedFile>> MappedFile::Create(const std::string& path,
+                                                         std::int64_t start, std::size_t size,
+                                                         Preallocate preallocate) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return FileError(errno, "cannot create", path);
+  auto fail = [&](int err, std::string_view what) -> Status {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return FileError(err, what, path);
+  };
+  if (preallocate) {
+    int err = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+    if (err != 0) return fail(err, "cannot preallocate");
+  } else if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    return fail(errno, "cannot size");
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return fail(errno, "cannot map");
+  std::shared_ptr<MappedFile> file(
+      new MappedFile(path, start, size, fd, static_cast<std::uint8_t*>(p)));
+  file->allocated_ = preallocate ? size : 0;
+  return file;
+}
+
+StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path,
+                                                       std::int64_t start, std::size_t size,
+                                                       Preallocate preallocate) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return FileError(errno, "cannot open", path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return FileError(err, "cannot stat", path);
+  }
+  if (static_cast<std::size_t>(st.st_size) != size) {
+    ::close(fd);
+    return DataLossError("file " + path + " is " + std::to_string(st.st_size) +
+                         " bytes; expected " + std::to_string(size) +
+                         " (was it truncated, or was the size setting changed?)");
+  }
+  if (preallocate) {
+    int err = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+    if (err != 0) {
+      ::close(fd);
+      return FileError(err, "cannot preallocate", path);
+    }
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    ::close(fd);
+    return FileError(err, "cannot map", path);
+  }
+  std::shared_ptr<MappedFile> file(
+      new MappedFile(path, start, size, fd, static_cast<std::uint8_t*>(p)));
+  // A reopened sparse file: blocks already written are allocated, and the rest is
+  // reserved lazily from the first write position on (EnsureAllocated) — conservatively
+  // nothing is assumed allocated.
+  file->allocated_ = preallocate ? size : 0;
+  return file;
+}
+
+Status MappedFile::EnsureAllocated(std::size_t end, std::size_t chunk) {
+  std::lock_guard lock(allocate_mu_);
+  if (end <= allocated_) return Status::Ok();
+  std::size_t target = std::min(size_, std::max(end, allocated_ + chunk));
+  target = std::min(size_, (target + kPage - 1) / kPage * kPage);
+  int err = ::posix_fallocate(fd_, static_cast<off_t>(allocated_),
+                              static_cast<off_t>(target - allocated_));
+  if (err != 0) return FileError(err, "cannot allocate space in", path_);
+  allocated_ = target;
+  return Status::Ok();
+}
+
+Status MappedFile::Sync(std::size_t from, std::size_t to) {
+  to = std::min(to, size_);
+  if (from >= to) return Status::Ok();
+  std::size_t begin = from / kPage * kPage;
+  if (::msync(data_ + begin, to - begin, MS_SYNC) != 0) {
+    return FileError(errno, "cannot sync", path_);
+  }
+  return Status::Ok();
+}
+
+std::size_t MappedFile::ZeroFrom(std::size_t from) {
+  std::size_t dirty_end = from;
+  std::size_t pos = from;
+  while (pos < size_) {
+    std::size_t next = std::min(size_, (pos / kPage + 1) * kPage);
+    const std::uint8_t* p = data_ + pos;
+    std::size_t n = next - pos;
+    bool zero = p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0;
+    if (!zero) {
+      std::memset(data_ + pos, 0, n);
+      dirty_end = next;
+    }
+    pos = next;
+  }
+  return dirty_end - from;
+}
+
+}  // namespace quiver::storage::commitlog

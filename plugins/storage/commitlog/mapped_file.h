@@ -1,0 +1,78 @@
+#pragma once
+// A fixed-size file mapped read-write (MAP_SHARED): one commit-log segment or one
+// consume-queue file.
+//
+// Ownership: held by shared_ptr. The commit log and consume queues own one reference;
+// every Buffer handed to a reader owns another, so the mapping outlives every view into
+// it (retention only deletes a file whose reference count shows no reader holds it).
+// Thread safety: data() may be read from any thread; writers are serialised by the owner
+// (the store's append lock). EnsureAllocated and Sync are safe from any thread.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "quiver/status.h"
+#include "quiver/types.h"
+
+namespace quiver::storage::commitlog {
+
+using Preallocate = BoolClass<struct PreallocateTag>;
+
+class MappedFile {
+ public:
+  // Creates `path` (it must not exist) of exactly `size` bytes. Preallocate::kYes reserves
+  // every block now (posix_fallocate), so that a full disk is an error here, never a
+  // SIGBUS on a later write; kNo leaves it sparse (see EnsureAllocated).
+  // kResourceExhausted when the disk is full, kInternal for other I/O errors.
+  static StatusOr<std::shared_ptr<MappedFile>> Create(const std::string& path, std::int64_t start,
+                                                      std::size_t size, Preallocate preallocate);
+  // Opens an existing file, which must be exactly `size` bytes (else kDataLoss).
+  // Preallocate::kYes reserves any holes (a segment created by an older run).
+  static StatusOr<std::shared_ptr<MappedFile>> Open(const std::string& path, std::int64_t start,
+                                                    std::size_t size, Preallocate preallocate);
+
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  // Unmaps and closes.
+  ~MappedFile();
+
+  const std::string& path() const { return path_; }
+  // The logical offset of byte 0 (commit-log offset, or consume-queue byte offset).
+  std::int64_t start() const { return start_; }
+  std::int64_t end() const { return start_ + static_cast<std::int64_t>(size_); }
+  std::size_t size() const { return size_; }
+  std::uint8_t* data() const { return data_; }
+
+  // Reserves blocks for bytes [0, end) of a sparse file in chunks of `chunk` bytes, so
+  // writes below `end` cannot hit ENOSPC. kResourceExhausted when the disk is full.
+  Status EnsureAllocated(std::size_t end, std::size_t chunk);
+  // Writes bytes [from, to) (file-relative) to disk (msync MS_SYNC on whole pages).
+  Status Sync(std::size_t from, std::size_t to);
+  // Writes zeros over [from, size()) where it is not already zero. Returns how many bytes
+  // were non-zero (the last non-zero byte's distance from `from`).
+  std::size_t ZeroFrom(std::size_t from);
+  // Removes the file's name now; the mapping stays valid until the last reference goes.
+  void Unlink();
+
+ private:
+  MappedFile(std::string path, std::int64_t start, std::size_t size, int fd, std::uint8_t* data);
+
+  const std::string path_;
+  const std::int64_t start_;
+  const std::size_t size_;
+  const int fd_;
+  std::uint8_t* const data_;
+  std::mutex allocate_mu_;
+  std::size_t allocated_ = 0;  // guarded by allocate_mu_
+};
+
+// Errno to Status for a file operation: ENOSPC/EDQUOT -> kResourceExhausted,
+// EIO -> kDataLoss, others kInternal. The message is "<what> <path>: <strerror>".
+Status FileError(int err, std::string_view what, const std::string& path);
+// fsync of a directory (after creating, renaming or removing files in it).
+Status SyncDirectory(const std::string& dir);
+
+}  // namespace quiver::storage::commitlog
