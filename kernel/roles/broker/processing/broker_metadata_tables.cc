@@ -1,0 +1,110 @@
+#include "kernel/roles/broker/processing/broker_metadata_tables.h"
+
+namespace quiver::broker {
+
+namespace {
+
+Status Corrupt(const std::filesystem::path& path, const Status& cause) {
+  return DataLossError("corrupt broker metadata file " + path.string() + ": " +
+                       cause.message() + "; repair or remove it");
+}
+
+}  // namespace
+
+BrokerMetadataTables::BrokerMetadataTables(const BrokerSettings& settings, Clock& clock)
+    : settings_(settings), files_(settings.store_dir), topics_(clock) {}
+
+Status BrokerMetadataTables::Load() {
+  std::lock_guard<std::mutex> lock(load_mutex_);
+  if (loaded_) return load_status_;
+  loaded_ = true;
+  load_status_ = [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto topics_json, files_.Load(kTopicsFile));
+    if (topics_json) {
+      Status s = topics_.LoadJson(*topics_json);
+      if (!s.ok()) return Corrupt(files_.PathOf(kTopicsFile), s);
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto offsets_json, files_.Load(kConsumerOffsetFile));
+    if (offsets_json) {
+      Status s = offsets_.LoadJson(*offsets_json);
+      if (!s.ok()) return Corrupt(files_.PathOf(kConsumerOffsetFile), s);
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto delay_json, files_.Load(kDelayOffsetFile));
+    if (delay_json) {
+      Status s = delay_offsets_.LoadJson(*delay_json);
+      if (!s.ok()) return Corrupt(files_.PathOf(kDelayOffsetFile), s);
+    }
+    {
+      std::lock_guard<std::mutex> file_lock(offsets_file_mutex_);
+      persisted_offsets_version_ = offsets_.version();
+    }
+    if (settings_.auto_create_topic) {
+      TopicConfig tbw;
+      tbw.topic_name = std::string(kAutoCreateTopicKey);
+      tbw.read_queue_nums = settings_.default_queues;
+      tbw.write_queue_nums = settings_.default_queues;
+      tbw.perm = perm::kInherit | perm::kReadWrite;
+      if (topics_.CreateIfAbsent(tbw).second) QUIVER_RETURN_IF_ERROR(PersistTopics());
+    }
+    return Status::Ok();
+  }();
+  return load_status_;
+}
+
+Status BrokerMetadataTables::PersistTopics() {
+  std::lock_guard<std::mutex> lock(topics_file_mutex_);
+  return files_.Save(kTopicsFile, topics_.ExportJson());
+}
+
+Status BrokerMetadataTables::PersistConsumerOffsets(Force force) {
+  std::lock_guard<std::mutex> lock(offsets_file_mutex_);
+  std::uint64_t version = offsets_.version();
+  if (force == Force::kNo && version == persisted_offsets_version_) return Status::Ok();
+  QUIVER_RETURN_IF_ERROR(files_.Save(kConsumerOffsetFile, offsets_.ExportJson()));
+  persisted_offsets_version_ = version;
+  return Status::Ok();
+}
+
+Status BrokerMetadataTables::PersistDelayOffsets() {
+  std::lock_guard<std::mutex> lock(delay_file_mutex_);
+  return files_.Save(kDelayOffsetFile, delay_offsets_.ExportJson());
+}
+
+void BrokerMetadataTables::SetTopicsImportedListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(listener_mutex_);
+  topics_imported_ = std::move(listener);
+}
+
+std::string BrokerMetadataTables::Export(MetadataKind kind) const {
+  switch (kind) {
+    case MetadataKind::kTopicConfigs: return topics_.ExportJson();
+    case MetadataKind::kConsumerOffsets: return offsets_.ExportJson();
+    case MetadataKind::kDelayOffsets: return delay_offsets_.ExportJson();
+  }
+  return "{}";
+}
+
+Status BrokerMetadataTables::Import(MetadataKind kind, std::string_view json) {
+  switch (kind) {
+    case MetadataKind::kTopicConfigs: {
+      QUIVER_RETURN_IF_ERROR(topics_.LoadJson(json).WithContext("topic configs"));
+      QUIVER_RETURN_IF_ERROR(PersistTopics());
+      std::function<void()> listener;
+      {
+        std::lock_guard<std::mutex> lock(listener_mutex_);
+        listener = topics_imported_;
+      }
+      if (listener) listener();
+      return Status::Ok();
+    }
+    case MetadataKind::kConsumerOffsets:
+      QUIVER_RETURN_IF_ERROR(offsets_.LoadJson(json).WithContext("consumer offsets"));
+      return PersistConsumerOffsets(Force::kYes);
+    case MetadataKind::kDelayOffsets:
+      QUIVER_RETURN_IF_ERROR(delay_offsets_.LoadJson(json).WithContext("delay offsets"));
+      return PersistDelayOffsets();
+  }
+  return InvalidArgumentError("unknown metadata kind");
+}
+
+}  // namespace quiver::broker

@@ -1,0 +1,58 @@
+#pragma once
+// Committed consumer offsets per (topic, group, queue) (RocketMQ's ConsumerOffsetManager),
+// in memory, plus the delay-level offsets of the scheduled-message service (same JSON shape).
+//
+// JSON shape (consumerOffset.json, GET_ALL_CONSUMER_OFFSET body; §5.1):
+//   {"offsetTable":{"topic@group":{"0":123,"1":7}}}
+// fastjson's unquoted integer keys ({0:123}) are accepted on input.
+//
+// Thread safety: all methods, any thread (one mutex).
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "quiver/status.h"
+#include "quiver/types.h"
+
+namespace quiver::broker {
+
+class ConsumerOffsetManager {
+ public:
+  // The committed offset, or nullopt when the group never committed one for the queue.
+  std::optional<std::int64_t> Query(std::string_view group, std::string_view topic,
+                                    QueueId queue_id) const;
+  // Stores `offset` (REQUIRES: >= 0; callers drop negative commits).
+  void Commit(std::string_view group, std::string_view topic, QueueId queue_id,
+              std::int64_t offset);
+
+  // kInvalidArgument describing the first problem; the table is unchanged then.
+  Status LoadJson(std::string_view json);
+  std::string ExportJson() const;
+
+  // A counter bumped by every change, so a periodic flush writes only when it moved.
+  std::uint64_t version() const;
+
+ private:
+  mutable std::mutex mutex_;
+  // "topic@group" -> queue id -> offset
+  std::map<std::string, std::map<std::int32_t, std::int64_t>, std::less<>> table_;
+  std::uint64_t version_ = 0;
+};
+
+// delayOffset.json: {"offsetTable":{"1":0,"2":17}} (delay level -> offset).
+class DelayOffsetTable {
+ public:
+  Status LoadJson(std::string_view json);
+  std::string ExportJson() const;
+  std::map<std::int32_t, std::int64_t> Snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::int32_t, std::int64_t> table_;
+};
+
+}  // namespace quiver::broker

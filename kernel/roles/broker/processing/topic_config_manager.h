@@ -1,0 +1,68 @@
+#pragma once
+// The broker's topic table and its DataVersion (RocketMQ's TopicConfigManager), in memory.
+// Persistence and publication are the caller's (BrokerMetadataTables, BrokerProcessing).
+//
+// JSON shape (topics.json, GET_ALL_TOPIC_CONFIG body; rocketmq-protocol.md §3.2):
+//   {"topicConfigTable":{"T":{"topicName":"T","readQueueNums":4,"writeQueueNums":4,
+//     "perm":6,"topicFilterType":"SINGLE_TAG","topicSysFlag":0,"order":false}},
+//    "dataVersion":{"stateVersion":0,"timestamp":1700000000000,"counter":3}}
+//
+// Thread safety: all methods, any thread (one mutex).
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "quiver/clock.h"
+#include "quiver/route.h"
+#include "quiver/status.h"
+
+namespace quiver::broker {
+
+// RocketMQ's default topic: producers route to it for a topic no broker has yet, and the
+// broker then creates the topic on first send. Present only with auto_create_topic.
+inline constexpr std::string_view kAutoCreateTopicKey = "TBW102";
+inline constexpr std::string_view kRetryGroupTopicPrefix = "%RETRY%";
+inline constexpr std::string_view kDlqGroupTopicPrefix = "%DLQ%";
+
+// OK when `topic` follows RocketMQ's rule: 1..255 characters of [%|a-zA-Z0-9_-] (127 for
+// topics that are not retry/DLQ topics); else kInvalidArgument saying why.
+Status ValidateTopicName(std::string_view topic);
+
+class TopicConfigManager {
+ public:
+  explicit TopicConfigManager(Clock& clock) : clock_(clock) {}
+
+  // Replaces the table from JSON. kInvalidArgument describing the first problem; the
+  // table is unchanged then.
+  Status LoadJson(std::string_view json);
+  std::string ExportJson() const;
+
+  std::optional<TopicConfig> Find(std::string_view topic) const;
+  std::map<std::string, TopicConfig> Snapshot() const;
+  DataVersion data_version() const;
+
+  // Creates or replaces `config`; bumps the data version when anything changed.
+  // Returns whether it changed.
+  bool Upsert(const TopicConfig& config);
+  // Creates `config` unless its topic exists. Returns the topic's config afterwards and
+  // whether it was created (the data version is bumped then).
+  std::pair<TopicConfig, bool> CreateIfAbsent(const TopicConfig& config);
+
+ private:
+  void NextVersionLocked();
+
+  Clock& clock_;
+  mutable std::mutex mutex_;
+  std::map<std::string, TopicConfig, std::less<>> topics_;
+  DataVersion data_version_;
+};
+
+// JSON of one TopicConfig (Java's field names), shared with the GET_ALL_TOPIC_CONFIG body.
+std::string TopicConfigTableJson(const std::map<std::string, TopicConfig>& topics,
+                                 const DataVersion& version);
+
+}  // namespace quiver::broker
