@@ -63,15 +63,24 @@ class PluginHost {
   // Every quiver-*.so on the search path, in search order, shadowed ones marked. Files
   // that cannot be read are listed with `error` set. kInvalidArgument when one directory
   // holds two plugins of the same kind and name.
+  // Each file is loaded to read its descriptor and unloaded again; no create_factory is
+  // called. `error` is the Status LoadFactory would return for the file before calling the
+  // factory (including a descriptor whose kind or name differs from the file name).
+  // A file is shadowed when a file of the same name is in an earlier directory.
   StatusOr<std::vector<PluginFileInfo>> ListPlugins() const;
 
   // Finds quiver-<kind>-<name>.so, checks its descriptor and returns its factory.
   // Errors (each naming the file):
   //   kNotFound          no such file; the message lists every directory searched
   //   kInvalidArgument   not a shared library / no quiver_plugin_v1 descriptor /
-  //                      descriptor names another plugin
+  //                      descriptor names another plugin; also: the library cannot be
+  //                      loaded (undefined symbol, missing dependency: dlerror's text), a
+  //                      malformed descriptor (too small, null name or factory), a `name`
+  //                      that cannot be part of a file name
   //   kFailedPrecondition wrong ABI version or kind (expected and found values)
   //   kInternal          the factory failed (returned null or threw)
+  // A broken file first on the search path is reported; later files of the same name are
+  // not tried (they are shadowed, as ListPlugins shows).
   // The factory is cached: loading the same kind and name again returns the same object.
   StatusOr<std::shared_ptr<PluginFactory>> LoadFactory(PluginKind kind, std::string_view name);
 
