@@ -29,6 +29,10 @@ function(quiver_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  # GCC gives static locals of inline functions and static template members (Boost.System's
+  # categories, pulled in by BOOST_DLL_ALIAS; fmt's) STB_GNU_UNIQUE binding, and glibc never
+  # unloads a library that defines one: the library must unload after its last object.
+  target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-fno-gnu-unique>)
   if(QP_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${QP_OUTPUT_DIRECTORY})
   elseif(DEFINED QUIVER_PLUGIN_OUTPUT_DIR)

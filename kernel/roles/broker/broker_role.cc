@@ -1,8 +1,47 @@
 #include "kernel/roles/broker/broker_role.h"
 
+#include "kernel/runtime/logging.h"
+
 #include <spdlog/logger.h>
 
+#include <charconv>
+
 namespace quiver::kernel {
+namespace {
+
+// The port of "host:port" (0 when absent or not a number).
+int PortOf(const std::string& address) {
+  std::size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos) return 0;
+  std::from_chars(address.data() + colon + 1, address.data() + address.size(), port);
+  return port;
+}
+
+// The processors' view of [broker]. The advertised address goes into routes, record store
+// hosts and message ids, so it must be known before the server binds: port 0 is refused.
+StatusOr<broker::BrokerSettings> ProcessingSettings(const BrokerSettings& settings,
+                                                    const BrokerIdentity& identity) {
+  if (PortOf(identity.address) == 0) {
+    return InvalidArgumentError(
+        "[broker] listen \"" + settings.listen + "\": a broker needs a fixed port (it is put "
+        "in routes and message ids); set listen = \"127.0.0.1:10911\" or advertise a fixed "
+        "address");
+  }
+  broker::BrokerSettings out;
+  out.cluster = settings.cluster;
+  out.name = settings.name;
+  out.id = BrokerId(settings.id);
+  out.advertise = identity.address;
+  out.role = identity.role;
+  out.store_dir = settings.store_dir;
+  out.auto_create_topic = settings.auto_create_topic;
+  out.default_queues = static_cast<std::int32_t>(settings.default_queues);
+  out.max_message_size = static_cast<std::int64_t>(settings.max_message_size);
+  return out;
+}
+
+}  // namespace
 
 StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& services) {
   std::unique_ptr<BrokerRole> role(new BrokerRole(services));
@@ -38,6 +77,12 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
                                                          return f.CreateClient(c);
                                                        }));
 
+  // The broker's metadata exists before the replicator: slaves copy it from the master.
+  QUIVER_ASSIGN_OR_RETURN(broker::BrokerSettings processing_settings,
+                          ProcessingSettings(settings, identity));
+  role->metadata_ =
+      std::make_unique<broker::BrokerMetadataTables>(processing_settings, *services.clock);
+
   QUIVER_ASSIGN_OR_RETURN(role->replication_,
                           LoadSlot<ReplicationFactory>(services, PluginKind::kReplication));
   PluginContext& rc = *role->replication_.context;
@@ -45,7 +90,7 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
   rc.transport_server = role->server_.get();
   rc.transport_client = role->client_.get();
   rc.store = role->store_.get();
-  rc.broker_metadata = nullptr;  // the cluster issue adds the broker's metadata
+  rc.broker_metadata = role->metadata_.get();
   QUIVER_ASSIGN_OR_RETURN(role->replicator_,
                           CreateFacet<Replicator>(role->replication_, "replicator",
                                                   [](ReplicationFactory& f, PluginContext& c) {
@@ -63,14 +108,27 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
                                                  [](RegistryFactory& f, PluginContext& c) {
                                                    return f.CreateRegistrar(c);
                                                  }));
-  return role;
-}
 
-BrokerRegistration BrokerRole::Registration() const {
-  BrokerRegistration registration;
-  registration.identity = *identity_;
-  // Topics arrive with the broker's metadata (cluster issue); the table is empty until then.
-  return registration;
+  BrokerRole* self = role.get();
+  std::shared_ptr<spdlog::logger> logger = services.logs->Get("broker");
+  role->processing_ = std::make_unique<broker::BrokerProcessing>(
+      std::move(processing_settings),
+      broker::BrokerProcessing::Deps{
+          *role->server_, *role->store_, *role->replicator_, *role->metadata_,
+          *services.clock, *services.executor, logger,
+          [self, logger](const BrokerRegistration& registration) {
+            if (!self->registrar_running_.load()) return;  // Start() publishes the latest
+            self->registrar_->Publish(registration, [logger](Status status) {
+              if (!status.ok()) {
+                logger->warn("publishing to the registry failed (retried at the next "
+                             "heartbeat): {}", status.ToString());
+              }
+            });
+          }});
+  broker::BrokerProcessing* processing = role->processing_.get();
+  role->replicator_->SetRoleListener(
+      [processing](const RoleChange& change) { processing->OnRoleChange(change); });
+  return role;
 }
 
 void BrokerRole::AddComponents(Lifecycle& lifecycle) {
@@ -85,14 +143,18 @@ void BrokerRole::AddComponents(Lifecycle& lifecycle) {
 
   lifecycle.Add(storage_.Label() + " store", [store] { return store->Open(); },
                 [store] { store->Close(); });
+  broker::BrokerMetadataTables* metadata = metadata_.get();
+  broker::BrokerProcessing* processing = processing_.get();
+  lifecycle.Add("broker metadata", [metadata] { return metadata->Load(); }, nullptr);
   lifecycle.Add(transport_.Label() + " client", nullptr, [client] { client->Stop(); });
+  lifecycle.Add("broker processing", [processing] { return processing->Start(); },
+                [processing] { processing->Stop(); });
   lifecycle.Add(replication_.Label() + " replicator", [replicator] { return replicator->Start(); },
                 [replicator] { replicator->Stop(); });
   lifecycle.Add(
       transport_.Label() + " server",
       [server, identity, &settings, logger]() -> Status {
         QUIVER_RETURN_IF_ERROR(server->Start(settings.listen));
-        if (settings.advertise.empty()) identity->address = server->LocalAddress();
         logger->info("broker {} listening on {} (advertised as {})", identity->broker_name,
                      server->LocalAddress(), identity->address);
         return Status::Ok();
@@ -100,11 +162,16 @@ void BrokerRole::AddComponents(Lifecycle& lifecycle) {
       [server] { server->Stop(); });
   lifecycle.Add(
       registry_.Label() + " registrar",
-      [this, registrar, replicator, identity]() -> Status {
+      [this, registrar, replicator, identity, processing]() -> Status {
         if (replicator->Role() == ReplicaRole::kSlave) identity->role = ::quiver::BrokerRole::kSlave;
-        return registrar->Start(Registration());
+        QUIVER_RETURN_IF_ERROR(registrar->Start(processing->CurrentRegistration()));
+        registrar_running_.store(true);
+        return Status::Ok();
       },
-      [registrar] { registrar->Stop(); });
+      [this, registrar] {
+        registrar_running_.store(false);
+        registrar->Stop();
+      });
 }
 
 }  // namespace quiver::kernel

@@ -1,17 +1,20 @@
 #pragma once
-// The broker role: storage, transport (server and client), replication and the registry's
-// registrar. The broker's request processors and its metadata (topic configs, consumer
-// offsets) come with the cluster issue; until then replication gets no BrokerMetadata
-// (PluginContext::broker_metadata is null) and the broker registers an empty topic table.
+// The broker role: storage, transport (server and client), replication, the registry's
+// registrar, and the broker's own request processing and metadata (processing/).
 //
-// Start order: the store opens (and recovers); the transport client and server are ready;
-// the replicator starts (may register request codes on the server); the server listens on
-// [broker] listen; the registrar publishes the broker. Stop order is the reverse: registrar
-// (unregisters), transport server (no request is delivered after it), replicator, transport
-// client, store (closes cleanly).
+// Start order: the store opens (and recovers); the metadata loads (topics.json,
+// consumerOffset.json); the transport client is ready; the request processors register
+// their handlers; the replicator starts (may register request codes too); the server
+// listens on [broker] listen; the registrar publishes the broker. Stop order is the
+// reverse: registrar (unregisters), transport server (no request is delivered after it),
+// replicator (fails appends in flight), processing (answers held pulls, writes offsets),
+// transport client, store (closes cleanly).
 
+#include <atomic>
 #include <memory>
 
+#include "kernel/roles/broker/processing/broker_metadata_tables.h"
+#include "kernel/roles/broker/processing/broker_processing.h"
 #include "kernel/roles/role.h"
 #include "quiver/registry.h"
 #include "quiver/replication.h"
@@ -32,9 +35,6 @@ class BrokerRole final : public Role {
  private:
   explicit BrokerRole(const NodeServices& services) : services_(services) {}
 
-  // What the registrar publishes.
-  BrokerRegistration Registration() const;
-
   NodeServices services_;
   // Plugins see the identity through their contexts; its address is filled in when the
   // transport server has bound (advertise, or the bound address).
@@ -49,6 +49,11 @@ class BrokerRole final : public Role {
   std::shared_ptr<TransportServer> server_;
   std::shared_ptr<Replicator> replicator_;
   std::shared_ptr<Registrar> registrar_;
+  // The broker's own request processing; destroyed before the facets it refers to.
+  std::unique_ptr<broker::BrokerMetadataTables> metadata_;
+  std::unique_ptr<broker::BrokerProcessing> processing_;
+  // Hot changes are published only while the registrar runs.
+  std::atomic<bool> registrar_running_{false};
 };
 
 }  // namespace quiver::kernel
