@@ -85,4 +85,7 @@ Status Node::ReloadLogLevel() {
   return Status::Ok();
 }
 
+Executor& Node::executor() { return *executor_; }
+Clock& Node::clock() { return *clock_; }
+
 }  // namespace quiver::kernel

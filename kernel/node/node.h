@@ -54,6 +54,9 @@ class Node {
   // the search path listing could not tell).
   const std::vector<PluginFileInfo>& plugin_files() const { return plugin_files_; }
   Role& role() { return *role_; }
+  // The node's executor and clock (the client library runs on them).
+  Executor& executor();
+  Clock& clock();
   MetricsRegistry& metrics() { return metrics_; }
 
  private:
