@@ -1,6 +1,13 @@
 #include "callback_thread.h"
 
+#include <chrono>
+
 namespace quiver::storage::commitlog {
+namespace {
+// Long enough to bridge the gap between appends of a busy appender (~1-10 µs), short
+// enough that an idle store spends almost nothing polling.
+constexpr auto kPollBeforeSleep = std::chrono::microseconds(50);
+}  // namespace
 
 CallbackThread::CallbackThread(Notify notify) : notify_(std::move(notify)) {}
 
@@ -24,14 +31,32 @@ void CallbackThread::Stop() {
   thread_.join();
 }
 
-void CallbackThread::Post(std::function<void()> fn) {
+void CallbackThread::Post(std::function<void()> fn) { Push(Task{std::move(fn), {}, {}}); }
+
+void CallbackThread::PostAppend(AppendCallback done, AppendOutcome outcome) {
+  Push(Task{{}, std::move(done), std::move(outcome)});
+}
+
+void CallbackThread::Push(Task task) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    callbacks_.push_back(std::move(fn));
+    tasks_.push_back(std::move(task));
+    // Written once per batch, not per task: the poller keeps reading the line meanwhile.
+    if (!pending_.load(std::memory_order_relaxed)) pending_.store(true, std::memory_order_relaxed);
     wake = waiting_;
+    waiting_ = false;  // one notify per sleep is enough
   }
   if (wake) cv_.notify_one();
+}
+
+bool CallbackThread::PollForWork() const {
+  const auto deadline = std::chrono::steady_clock::now() + kPollBeforeSleep;
+  while (!pending_.load(std::memory_order_relaxed)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 void CallbackThread::MarkReadable(const ConsumeQueue* queue) {
@@ -39,28 +64,43 @@ void CallbackThread::MarkReadable(const ConsumeQueue* queue) {
   {
     std::lock_guard lock(mu_);
     marked_.insert(queue);
+    if (!pending_.load(std::memory_order_relaxed)) pending_.store(true, std::memory_order_relaxed);
     wake = waiting_;
+    waiting_ = false;
   }
   if (wake) cv_.notify_one();
 }
 
 void CallbackThread::Loop() {
-  std::vector<std::function<void()>> callbacks;
+  // Swapped with the shared ones under the lock; both keep their capacity, so steady
+  // state allocates nothing.
+  std::vector<Task> tasks;
   std::unordered_set<const ConsumeQueue*> marked;
   std::unique_lock lock(mu_);
   while (true) {
-    if (callbacks_.empty() && marked_.empty()) {
+    if (tasks_.empty() && marked_.empty()) {
       if (stopping_) break;
+      lock.unlock();
+      const bool arrived = PollForWork();
+      lock.lock();
+      if (arrived || stopping_ || !tasks_.empty() || !marked_.empty()) continue;
       waiting_ = true;
-      cv_.wait(lock, [&] { return stopping_ || !callbacks_.empty() || !marked_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || !tasks_.empty() || !marked_.empty(); });
       waiting_ = false;
       continue;
     }
-    callbacks.swap(callbacks_);
+    tasks.swap(tasks_);
     marked.swap(marked_);
+    pending_.store(false, std::memory_order_relaxed);
     lock.unlock();
-    for (auto& fn : callbacks) fn();
-    callbacks.clear();
+    for (Task& task : tasks) {
+      if (task.fn) {
+        task.fn();
+      } else {
+        task.done(std::move(task.outcome));
+      }
+    }
+    tasks.clear();
     for (const ConsumeQueue* queue : marked) notify_(*queue);
     marked.clear();
     lock.lock();

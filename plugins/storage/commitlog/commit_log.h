@@ -10,6 +10,8 @@
 // Threading: the write side (Reserve, Publish, CutAt, DeleteSegment) is serialised by the
 // caller (the store's append lock; recovery runs before any append). The read side
 // (SegmentFor, write_position, min_offset) may be called from any thread at any time.
+// Between StartPreparing and StopPreparing a SegmentPreparer thread creates the next
+// segment and pre-faults the pages ahead of the write position (segment_preparer.h).
 
 #include <atomic>
 #include <cstdint>
@@ -20,6 +22,11 @@
 
 #include "mapped_file.h"
 #include "quiver/status.h"
+#include "segment_preparer.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace quiver::storage::commitlog {
 
@@ -33,8 +40,11 @@ struct WriteSlot {
 class CommitLog {
  public:
   CommitLog(std::string dir, std::size_t segment_size);
+  // StopPreparing().
+  ~CommitLog();
 
-  // Maps every segment file of the directory (without validating records). kDataLoss
+  // Maps every segment file of the directory (without validating records), after removing
+  // the <offset>.tmp files a crash may have left (spare segments never taken). kDataLoss
   // when a file name is not a 20-digit offset aligned to segment_size, a file has the
   // wrong size, or segments are missing in the middle.
   Status Load();
@@ -56,7 +66,16 @@ class CommitLog {
   // segment; kResourceExhausted when the disk is full (nothing was written).
   StatusOr<WriteSlot> Reserve(std::size_t size);
   // Makes everything before `end` visible to readers (recovery may also lower it).
-  void Publish(std::int64_t end) { write_position_.store(end, std::memory_order_release); }
+  void Publish(std::int64_t end) {
+    write_position_.store(end, std::memory_order_release);
+    if (preparer_) preparer_->Advance(end);
+  }
+
+  // Starts preparing segments and pages ahead of the writer (after recovery, before the
+  // first append); failures are logged to `logger` and only cost speed.
+  void StartPreparing(std::shared_ptr<spdlog::logger> logger);
+  // Stops the preparer and removes its spare segment. REQUIRES: no write in progress.
+  void StopPreparing();
 
   // Sets the write position to `offset` (recovery, Truncate): zeroes the bytes after it in
   // its segment, deletes later segments, and syncs both. Returns the number of non-zero
@@ -79,6 +98,7 @@ class CommitLog {
   mutable std::mutex segments_mu_;  // guards segments_ (the vector, not the bytes)
   std::vector<std::shared_ptr<MappedFile>> segments_;
   std::atomic<std::int64_t> write_position_{0};
+  std::unique_ptr<SegmentPreparer> preparer_;  // set while preparing; used by the writer
 };
 
 // "00000000001073741824"

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
+
+#include <spdlog/logger.h>
 
 #include "quiver/protocol/message_record.h"
 #include "testing/test_env.h"
@@ -32,6 +36,35 @@ TEST(CommitLogTest, WriteThatDoesNotFitLeavesABlankMarkerAndRolls) {
             (std::vector<std::uint8_t>{0, 0, 0, 100, 0xCB, 0xD4, 0x31, 0x94}));
   EXPECT_EQ(log.Segments().size(), 2u);
   EXPECT_TRUE(std::ifstream(dir.path() + "/commitlog/00000000000000065536").good());
+}
+
+// The preparer's spare becomes the next segment at the roll (renamed from .tmp), and a
+// spare left behind (a crash) is removed by the next Load, never taken for data.
+TEST(CommitLogTest, PreparedSpareIsTakenAtTheRollAndALeftoverIsRemovedAtLoad) {
+  TempDir dir;
+  const std::string spare = dir.path() + "/commitlog/00000000000000065536.tmp";
+  {
+    CommitLog log(dir.path() + "/commitlog", kSegment);
+    ASSERT_TRUE(log.Load().ok());
+    ASSERT_TRUE(log.Reserve(100).ok());
+    log.StartPreparing(std::make_shared<spdlog::logger>("test"));
+    log.Publish(100);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!std::ifstream(spare).good() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polls a condition
+    }
+    ASSERT_TRUE(std::ifstream(spare).good()) << "no spare segment was prepared";
+    auto b = log.Reserve(kSegment - 50);  // does not fit: rolls into the spare
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_EQ(b->offset, static_cast<std::int64_t>(kSegment));
+    EXPECT_TRUE(std::ifstream(dir.path() + "/commitlog/00000000000000065536").good());
+    log.StopPreparing();
+  }
+  std::ofstream(dir.path() + "/commitlog/00000000000000131072.tmp") << "zeros";
+  CommitLog log(dir.path() + "/commitlog", kSegment);
+  ASSERT_TRUE(log.Load().ok());
+  EXPECT_FALSE(std::ifstream(dir.path() + "/commitlog/00000000000000131072.tmp").good());
+  EXPECT_EQ(log.Segments().size(), 2u);
 }
 
 TEST(CommitLogTest, ExactFitStillLeavesRoomForTheMarker) {

@@ -78,6 +78,8 @@ class ConsumeQueue {
   std::shared_ptr<MappedFile> FileFor(std::int64_t byte_offset) const;
   StatusOr<std::shared_ptr<MappedFile>> FileForWrite(std::int64_t byte_offset);
   void WriteEntry(std::int64_t offset, const QueueEntry& entry);
+  // Drops the writer's cached tail file (whenever files_ changes).
+  void ForgetTail();
 
   const std::string dir_;
   const std::string topic_;
@@ -88,6 +90,11 @@ class ConsumeQueue {
   std::atomic<std::int64_t> min_offset_{0};
   std::atomic<std::int64_t> max_offset_{0};
   std::atomic<std::int64_t> synced_offset_{0};  // entries below are on disk
+  // Writer-side only (the append lock): the file the next entries go to and the byte
+  // offset below which Reserve already made room in it, so that an append takes neither
+  // files_mu_ nor the file's allocation lock.
+  std::shared_ptr<MappedFile> tail_;
+  std::int64_t tail_reserved_ = 0;
 };
 
 }  // namespace quiver::storage::commitlog

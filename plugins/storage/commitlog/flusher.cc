@@ -110,6 +110,7 @@ void Flusher::FlushOnce() {
     std::lock_guard lock(mu_);
     if (!synced.ok()) {
       if (error_.ok()) error_ = synced.status();
+      failed_.store(true, std::memory_order_release);
       error = error_;
       for (Pending& p : pending_) ready.push_back(std::move(p));
       pending_.clear();

@@ -12,6 +12,7 @@
 //
 // Threading: Request, Wake and flushed() from any thread; Start/Stop from the owner.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -53,6 +54,8 @@ class Flusher {
   void Abandon();
   // Last sync error (OK when none): a store in this state refuses appends.
   Status error() const;
+  // !error().ok(), without the lock (checked on every append).
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
 
  private:
   struct Pending {
@@ -76,6 +79,7 @@ class Flusher {
   std::deque<Pending> pending_;  // guarded by mu_; deadlines non-decreasing
   std::int64_t flushed_ = 0;     // guarded by mu_
   Status error_;                 // guarded by mu_
+  std::atomic<bool> failed_{false};  // set with error_
   bool stopping_ = false;        // guarded by mu_
   bool started_ = false;
   std::thread flush_thread_;

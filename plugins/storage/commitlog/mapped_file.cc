@@ -9,6 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14 (uapi asm-generic/mman-common.h)
+#endif
+
 namespace quiver::storage::commitlog {
 namespace {
 constexpr std::size_t kPage = 4096;
@@ -41,6 +45,28 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::Unlink() { ::unlink(path_.c_str()); }
+
+Status MappedFile::RenameTo(std::string path) {
+  if (::rename(path_.c_str(), path.c_str()) != 0) {
+    return FileError(errno, "cannot rename " + path_ + " to", path);
+  }
+  path_ = std::move(path);
+  return Status::Ok();
+}
+
+Status MappedFile::Populate(std::size_t from, std::size_t to) {
+  to = std::min(to, size_);
+  if (from >= to) return Status::Ok();
+  std::size_t begin = from / kPage * kPage;
+  std::size_t end = std::min(size_, (to + kPage - 1) / kPage * kPage);
+  if (::madvise(data_ + begin, end - begin, MADV_POPULATE_WRITE) != 0) {
+    if (errno == EINVAL) {
+      return UnimplementedError("madvise(MADV_POPULATE_WRITE) is not supported by this kernel");
+    }
+    return FileError(errno, "cannot populate the mapping of", path_);
+  }
+  return Status::Ok();
+}
 
 StatusOr<std::shared_ptr<MappedFile>> MappedFile::Create(const std::string& path,
                                                          std::int64_t start, std::size_t size,

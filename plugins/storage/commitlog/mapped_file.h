@@ -39,6 +39,8 @@ class MappedFile {
   // Unmaps and closes.
   ~MappedFile();
 
+  // REQUIRES (for path() from other threads): RenameTo is only called before the file is
+  // shared.
   const std::string& path() const { return path_; }
   // The logical offset of byte 0 (commit-log offset, or consume-queue byte offset).
   std::int64_t start() const { return start_; }
@@ -56,11 +58,20 @@ class MappedFile {
   std::size_t ZeroFrom(std::size_t from);
   // Removes the file's name now; the mapping stays valid until the last reference goes.
   void Unlink();
+  // Renames the file to `path` (the caller syncs the directory). REQUIRES: no other thread
+  // holds a reference yet (a segment prepared under a temporary name, commit_log.h).
+  Status RenameTo(std::string path);
+  // Faults in bytes [from, to) (file-relative, widened to whole pages) as writable, the way
+  // a write would, so that later writes there take no page fault: the page-cache pages are
+  // allocated and zeroed and the filesystem's write-fault work (block mapping of a
+  // preallocated extent) is done now, on the calling thread. The bytes are not modified.
+  // kUnimplemented when the kernel lacks MADV_POPULATE_WRITE (Linux < 5.14).
+  Status Populate(std::size_t from, std::size_t to);
 
  private:
   MappedFile(std::string path, std::int64_t start, std::size_t size, int fd, std::uint8_t* data);
 
-  const std::string path_;
+  std::string path_;  // changed only by RenameTo, before the file is shared
   const std::int64_t start_;
   const std::size_t size_;
   const int fd_;

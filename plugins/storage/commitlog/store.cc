@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <span>
 
 #include <spdlog/logger.h>
 
+#include "body_crc.h"
 #include "checkpoint.h"
 #include "quiver/protocol/message_record.h"
 #include "status_macros.h"
@@ -156,6 +158,7 @@ Status CommitLogStore::Open() {
   });
   flusher_->Start();
   callbacks_->Start();
+  log_->StartPreparing(logger_);
   housekeeping_stop_ = false;
   housekeeping_ = std::thread([this] { HousekeepingLoop(); });
   open_ = true;
@@ -172,6 +175,7 @@ void CommitLogStore::StopThreads(bool clean) {
   }
   housekeeping_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  log_->StopPreparing();
   if (clean) {
     flusher_->Stop();
   } else {
@@ -296,12 +300,11 @@ int CommitLogStore::DiskUsedPercent() const {
 // ---------------------------------------------------------------------------------------
 // Append
 
-StatusOr<AppendOutcome> CommitLogStore::AppendLocked(const MessageBatch& batch,
-                                                     const std::vector<std::size_t>& sizes,
-                                                     const std::vector<std::int32_t>& crcs,
-                                                     std::int64_t* end) {
+StatusOr<std::int64_t> CommitLogStore::AppendLocked(const MessageBatch& batch,
+                                                    std::span<const std::int32_t> crcs,
+                                                    AppendOutcome& outcome) {
   std::size_t total = 0;
-  for (std::size_t s : sizes) total += s;
+  for (const AppendResult& r : outcome.results) total += static_cast<std::size_t>(r.size);
   const Message& first = batch.messages.front();
   std::lock_guard lock(append_mu_);
   if (!open_) return FailedPreconditionError("the commitlog store is not open");
@@ -309,30 +312,27 @@ StatusOr<AppendOutcome> CommitLogStore::AppendLocked(const MessageBatch& batch,
   COMMITLOG_RETURN_IF_ERROR(queue->Reserve(static_cast<std::int64_t>(batch.messages.size())));
   QUIVER_ASSIGN_OR_RETURN(WriteSlot slot, log_->Reserve(total));
   const std::int64_t store_ts = context_.clock->WallMillis();
-  QueueOffset queue_offset = queue->max_offset();
-  AppendOutcome outcome;
-  outcome.results.reserve(batch.messages.size());
+  const QueueOffset queue_offset = queue->max_offset();
   std::int64_t phys = slot.offset;
   std::uint8_t* out = slot.data;
   for (std::size_t i = 0; i < batch.messages.size(); ++i) {
-    const Message& m = batch.messages[i];
-    protocol::EncodeRecordWithCrc(m, crcs[i], CommitLogOffset(phys), queue_offset + i, store_ts,
-                                  out);
-    outcome.results.push_back(AppendResult{CommitLogOffset(phys), queue_offset + i,
-                                           static_cast<std::int32_t>(sizes[i]), store_ts});
-    phys += static_cast<std::int64_t>(sizes[i]);
-    out += sizes[i];
+    AppendResult& r = outcome.results[i];
+    protocol::EncodeRecordWithCrc(batch.messages[i], crcs[i], CommitLogOffset(phys),
+                                  queue_offset + i, store_ts, out);
+    r.physical_offset = CommitLogOffset(phys);
+    r.queue_offset = queue_offset + i;
+    r.store_timestamp_ms = store_ts;
+    phys += r.size;
+    out += r.size;
   }
   log_->Publish(phys);
   for (std::size_t i = 0; i < batch.messages.size(); ++i) {
     const Message& m = batch.messages[i];
     std::int64_t tags = m.tags_code != 0 ? m.tags_code : protocol::TagsCodeOf(m.properties);
-    queue->Append(QueueEntry{outcome.results[i].physical_offset,
-                             static_cast<std::int32_t>(sizes[i]), tags});
+    queue->Append(QueueEntry{outcome.results[i].physical_offset, outcome.results[i].size, tags});
   }
-  *end = phys;
   if (has_listener_) callbacks_->MarkReadable(queue);
-  return outcome;
+  return phys;
 }
 
 void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
@@ -345,15 +345,23 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
   };
   if (!open_) return fail(FailedPreconditionError("the commitlog store is not open"));
   if (batch.messages.empty()) return fail(InvalidArgumentError("empty message batch"));
-  if (Status e = flusher_->error(); !e.ok()) {
-    return fail(DataLossError("the store refuses appends after a failed flush: " + e.message()));
+  if (flusher_->failed()) {
+    return fail(DataLossError("the store refuses appends after a failed flush: " +
+                              flusher_->error().message()));
   }
-  std::vector<std::size_t> sizes;
-  std::vector<std::int32_t> crcs;
-  sizes.reserve(batch.messages.size());
-  crcs.reserve(batch.messages.size());
+  // Sizes (in the results) and body CRCs are computed before the append lock, so that
+  // concurrent appenders hash in parallel. The common single-message batch keeps its CRC on
+  // the stack: the results vector is the only allocation of an append.
+  AppendOutcome outcome;
+  outcome.results.resize(batch.messages.size());
+  std::int32_t one_crc = 0;
+  std::vector<std::int32_t> many_crcs;
+  if (batch.messages.size() > 1) many_crcs.resize(batch.messages.size());
+  std::span<std::int32_t> crcs = many_crcs.empty() ? std::span<std::int32_t>(&one_crc, 1)
+                                                   : std::span<std::int32_t>(many_crcs);
   const Message& first = batch.messages.front();
-  for (const Message& m : batch.messages) {
+  for (std::size_t i = 0; i < batch.messages.size(); ++i) {
+    const Message& m = batch.messages[i];
     if (m.topic != first.topic || m.queue_id != first.queue_id) {
       return fail(InvalidArgumentError(
           "a batch must hold messages of one topic and queue; found " + first.topic + "/" +
@@ -362,23 +370,21 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
     }
     auto size = protocol::EncodedRecordSize(m);
     if (!size.ok()) return fail(size.status());
-    sizes.push_back(*size);
-    crcs.push_back(protocol::BodyCrc(m.body.span()));
+    outcome.results[i].size = static_cast<std::int32_t>(*size);
+    crcs[i] = BodyCrc(m.body.span());
   }
-  std::int64_t end = 0;
-  auto outcome = AppendLocked(batch, sizes, crcs, &end);
-  if (!outcome.ok()) return fail(outcome.status());
+  auto end = AppendLocked(batch, crcs, outcome);
+  if (!end.ok()) return fail(end.status());
   if (config_.flush == FlushMode::kSync) {
-    flusher_->Request(end, [done = std::move(done), outcome = std::move(outcome).value()](
-                               Status s, FlushOutcome flush) mutable {
+    flusher_->Request(*end, [done = std::move(done), outcome = std::move(outcome)](
+                                Status s, FlushOutcome flush) mutable {
       if (!s.ok()) return done(s);
       outcome.flush = flush;
       done(std::move(outcome));
     });
   } else {
-    callbacks_->Post([done = std::move(done), outcome = std::move(outcome).value()]() mutable {
-      done(std::move(outcome));
-    });
+    // Async flush: stored in the page cache is what kFlushed promises (storage.h).
+    callbacks_->PostAppend(std::move(done), std::move(outcome));
   }
 }
 

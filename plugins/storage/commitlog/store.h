@@ -11,7 +11,8 @@
 // mapped segment and indexes them in the consume queue before it is released; so a record
 // is readable as soon as its Append has taken the lock and returned from it. Background
 // threads: the flusher (and its timeout watchdog), the callback thread (completions and
-// dispatch notifications) and housekeeping (consume-queue flush, checkpoint, retention).
+// dispatch notifications), the segment preparer (next segment, pre-faulted pages) and
+// housekeeping (consume-queue flush, checkpoint, retention).
 
 #include <atomic>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -86,9 +88,10 @@ class CommitLogStore final : public MessageStore {
   Status Recover(bool unclean);
   struct ScanResult;
   StatusOr<ScanResult> ScanAndDispatch(std::size_t first_segment, bool full_scan);
-  // Appends under the lock; returns the outcome and the end offset to flush.
-  StatusOr<AppendOutcome> AppendLocked(const MessageBatch& batch, const std::vector<std::size_t>& sizes,
-                                       const std::vector<std::int32_t>& crcs, std::int64_t* end);
+  // Appends under the lock: fills in `outcome.results` (whose sizes the caller set, with
+  // the body CRCs in `crcs`) and returns the end offset to flush.
+  StatusOr<std::int64_t> AppendLocked(const MessageBatch& batch, std::span<const std::int32_t> crcs,
+                                      AppendOutcome& outcome);
   StatusOr<std::int64_t> SyncCommitLog();
   Status WriteCheckpointNow(std::int64_t consume_queue_offset);
   void HousekeepingLoop();
