@@ -374,11 +374,17 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     request.SetExt("subscription", expression);
     request.SetExt("subVersion", sub_version);
     request.SetExt("expressionType", "TAG");
-    std::shared_ptr<Impl> self = shared_from_this();
+    // Weak: a long-polling pull may be in flight for seconds after Shutdown(); a strong
+    // reference would make its completion (on a transport I/O thread) drop the last
+    // reference to the consumer and with it, possibly, to the runtime, whose destruction
+    // unloads the transport plugin under that very thread.
+    std::weak_ptr<Impl> weak = weak_from_this();
     runtime_->transport().InvokeAsync(
         address, std::move(request), suspend + runtime_->request_timeout(),
-        [self, state, generation, address](StatusOr<RemotingCommand> response) {
-          self->OnPulled(state, generation, address, std::move(response));
+        [weak, state, generation, address](StatusOr<RemotingCommand> response) {
+          if (auto self = weak.lock()) {
+            self->OnPulled(state, generation, address, std::move(response));
+          }
         });
   }
 
