@@ -38,7 +38,8 @@ class QUIVER_SDK_VISIBLE RegistryServer {
   // Registers request handlers and close listeners on the context's TransportServer and
   // starts background scans. REQUIRES: called before the transport server starts.
   virtual Status Start() = 0;
-  // Cancels timers. The transport server is stopped by the role afterwards.
+  // Cancels timers. The role stops the transport server first, so no request arrives
+  // during or after Stop().
   virtual void Stop() = 0;
 };
 
