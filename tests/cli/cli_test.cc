@@ -79,7 +79,10 @@ std::vector<std::string> Recorded(const std::string& log) {
   const std::regex pattern(R"(\[([a-z.]+)\] \[info\] recorder: (.*))");
   std::smatch m;
   while (std::getline(lines, line)) {
-    if (std::regex_search(line, m, pattern)) out.push_back("[" + m[1].str() + "] " + m[2].str());
+    if (!std::regex_search(line, m, pattern)) continue;
+    // Lifecycle steps only: the broker's request-handler registrations are not steps.
+    if (m[2].str().rfind("transport server handler", 0) == 0) continue;
+    out.push_back("[" + m[1].str() + "] " + m[2].str());
   }
   return out;
 }

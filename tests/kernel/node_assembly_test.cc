@@ -1,6 +1,7 @@
 // Role assembly end to end in one process: the kernel loads the "recorder" test plugins
 // (one per kind, built beside this test), builds each role's facets, starts them in
 // dependency order and stops them in reverse. The recorders log every lifecycle call.
+#include <algorithm>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -54,10 +55,38 @@ class NodeAssemblyTest : public ::testing::Test {
     }
     return out;
   }
+  // The lifecycle steps only: without the broker's request-handler registrations.
+  std::vector<std::string> RecordedSteps() const {
+    std::vector<std::string> out;
+    for (std::string& step : Recorded()) {
+      if (step.find("transport server handler") == std::string::npos) out.push_back(step);
+    }
+    return out;
+  }
 
   std::ostringstream out_;
   LogRegistry logs_;
 };
+
+TEST_F(NodeAssemblyTest, BrokerRegistersItsRequestHandlersBeforeListening) {
+  auto node = Assemble(Header("broker") + kBrokerTables);
+  ASSERT_TRUE(node.ok()) << node.status();
+  ASSERT_TRUE((*node)->Start().ok());
+  (*node)->Stop();
+  std::vector<std::string> steps = Recorded();
+  auto first_handler = std::find(steps.begin(), steps.end(),
+                                 "[transport.recorder] transport server handler 10");
+  auto listening = std::find_if(steps.begin(), steps.end(), [](const std::string& s) {
+    return s.rfind("[transport.recorder] transport server start", 0) == 0;
+  });
+  ASSERT_NE(first_handler, steps.end()) << "SEND_MESSAGE (10) has no handler";
+  ASSERT_NE(listening, steps.end());
+  EXPECT_LT(first_handler - steps.begin(), listening - steps.begin());
+  EXPECT_NE(std::find(steps.begin(), steps.end(),
+                      "[transport.recorder] transport server handler 11"),
+            steps.end())
+      << "PULL_MESSAGE (11) has no handler";
+}
 
 TEST_F(NodeAssemblyTest, BrokerStartsInDependencyOrderAndStopsInReverse) {
   auto node = Assemble(Header("broker") + kBrokerTables);
@@ -65,7 +94,7 @@ TEST_F(NodeAssemblyTest, BrokerStartsInDependencyOrderAndStopsInReverse) {
   ASSERT_TRUE((*node)->Start().ok());
   (*node)->Stop();
   EXPECT_THAT(
-      Recorded(),
+      RecordedSteps(),
       ElementsAre("[storage.recorder] store created", "[transport.recorder] transport server created",
                   "[transport.recorder] transport client created",
                   "[replication.recorder] replicator created", "[registry.recorder] registrar created",
@@ -121,7 +150,7 @@ TEST_F(NodeAssemblyTest, AFailedStartStopsWhatStartedInReverse) {
   EXPECT_EQ((*node)->Start(),
             UnavailableError("failed to start replication.recorder replicator: recorder "
                              "replicator refuses to start (fail_start = true)"));
-  EXPECT_THAT(Recorded(),
+  EXPECT_THAT(RecordedSteps(),
               ElementsAre("[storage.recorder] store created",
                           "[transport.recorder] transport server created",
                           "[transport.recorder] transport client created",
