@@ -28,8 +28,8 @@ std::string FormatDate(std::int64_t ms) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   localtime_r(&seconds, &tm);
-  return Printf("%04d-%02d-%02d %02d:%02d:%02d,%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return Printf("%04d-%02d-%02d %02d:%02d:%02d,%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
 }
 
 // PermName.perm2String: "RW-" style.
@@ -42,11 +42,12 @@ std::string PermString(std::int32_t p) {
 }
 
 std::string TopicConfigString(const TopicConfig& c) {
-  return "TopicConfig [topicName=" + c.topic_name + ", readQueueNums=" +
-         std::to_string(c.read_queue_nums) + ", writeQueueNums=" +
-         std::to_string(c.write_queue_nums) + ", perm=" + PermString(c.perm) +
-         ", topicFilterType=" + c.topic_filter_type + ", topicSysFlag=" +
-         std::to_string(c.topic_sys_flag) + ", order=" + (c.order ? "true" : "false") + "]";
+  return "TopicConfig [topicName=" + c.topic_name +
+         ", readQueueNums=" + std::to_string(c.read_queue_nums) +
+         ", writeQueueNums=" + std::to_string(c.write_queue_nums) + ", perm=" + PermString(c.perm) +
+         ", topicFilterType=" + c.topic_filter_type +
+         ", topicSysFlag=" + std::to_string(c.topic_sys_flag) +
+         ", order=" + (c.order ? "true" : "false") + "]";
 }
 
 // TopicRouteData as mqadmin prints it (fastjson pretty, fields in alphabetical order).
@@ -118,8 +119,8 @@ double FirstNumber(const std::string& text) {
 
 }  // namespace
 
-int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory,
-             std::ostream& out, std::ostream& err) {
+int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory, std::ostream& out,
+             std::ostream& err) {
   CLI::App app{"quiver admin: cluster administration (mqadmin's subcommands)", "quiver admin"};
   app.require_subcommand(1);
   ConnectionFlags flags;
@@ -220,17 +221,19 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
           if (table.ok()) kv = *table;
           const double in = FirstNumber(Get(kv, "putTps", "0"));
           const double out_tps = FirstNumber(Get(kv, "getTransferedTps", "0"));
-          const std::int64_t earliest = static_cast<std::int64_t>(
-              FirstNumber(Get(kv, "earliestMessageTimeStamp", "0")));
+          const std::int64_t earliest =
+              static_cast<std::int64_t>(FirstNumber(Get(kv, "earliestMessageTimeStamp", "0")));
           const double hours = earliest > 0 ? (now_ms - earliest) / 3600.0 / 1000.0 : 0;
           out << Printf(
               "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s\n", cluster_name.c_str(),
               name.c_str(), std::to_string(id).c_str(), address.c_str(),
               Get(kv, "brokerVersionDesc", "").c_str(),
               Printf("%9.2f(%s,%sms)", in, Get(kv, "sendThreadPoolQueueSize", "0").c_str(),
-                     Get(kv, "sendThreadPoolQueueHeadWaitTimeMills", "0").c_str()).c_str(),
+                     Get(kv, "sendThreadPoolQueueHeadWaitTimeMills", "0").c_str())
+                  .c_str(),
               Printf("%9.2f(%s,%sms)", out_tps, Get(kv, "pullThreadPoolQueueSize", "0").c_str(),
-                     Get(kv, "pullThreadPoolQueueHeadWaitTimeMills", "0").c_str()).c_str(),
+                     Get(kv, "pullThreadPoolQueueHeadWaitTimeMills", "0").c_str())
+                  .c_str(),
               Get(kv, "pageCacheLockTimeMills", "0").c_str(), Printf("%2.2f", hours).c_str(),
               Printf("%.4f", FirstNumber(Get(kv, "commitLogDiskRatio", "0"))).c_str());
         }
@@ -255,8 +258,7 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
     auto rows = admin.GetConsumerProgress(group, topic);
     if (!rows.ok()) return Fail(err, rows.status());
     out << Printf("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s %-20s  %s\n", "#Topic", "#Broker Name",
-                  "#QID", "#Broker Offset", "#Consumer Offset", "#Client IP", "#Diff",
-                  "#LastTime");
+                  "#QID", "#Broker Offset", "#Consumer Offset", "#Client IP", "#Diff", "#LastTime");
     long long total = 0;
     for (const client::ConsumerQueueProgress& p : *rows) {
       total += p.diff();

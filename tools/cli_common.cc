@@ -27,8 +27,8 @@ std::optional<int> Parse(CLI::App& app, const std::vector<std::string>& args, st
 }
 
 std::shared_ptr<client::ClientRuntime> MakeRuntime(const ConnectionFlags& flags,
-                                                   const RuntimeFactory& factory,
-                                                   std::ostream& err, int& exit_code) {
+                                                   const RuntimeFactory& factory, std::ostream& err,
+                                                   int& exit_code) {
   client::ClientOptions options;
   if (!flags.config.empty()) {
     options.config_file = flags.config;
@@ -42,7 +42,8 @@ std::shared_ptr<client::ClientRuntime> MakeRuntime(const ConnectionFlags& flags,
       rest = semi == std::string::npos ? "" : rest.substr(semi + 1);
     }
     if (options.namesrv_addresses.empty()) {
-      err << "error: give the name servers with -n \"ADDR[;ADDR]\" or a client file with --config\n";
+      err << "error: give the name servers with -n \"ADDR[;ADDR]\" or a client file with "
+             "--config\n";
       exit_code = kExitUsage;
       return nullptr;
     }

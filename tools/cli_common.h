@@ -31,7 +31,7 @@ std::optional<int> Parse(CLI::App& app, const std::vector<std::string>& args, st
 
 // Builds the runtime from the flags; on failure prints one line and sets `exit_code`.
 std::shared_ptr<client::ClientRuntime> MakeRuntime(const ConnectionFlags& flags,
-                                                   const RuntimeFactory& factory,
-                                                   std::ostream& err, int& exit_code);
+                                                   const RuntimeFactory& factory, std::ostream& err,
+                                                   int& exit_code);
 
 }  // namespace quiver::tools::internal

@@ -30,8 +30,8 @@ namespace quiver::tools {
 using RuntimeFactory = std::function<StatusOr<std::shared_ptr<client::ClientRuntime>>(
     const client::ClientOptions& options)>;
 
-int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory,
-             std::ostream& out, std::ostream& err);
+int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory, std::ostream& out,
+             std::ostream& err);
 int RunProduce(const std::vector<std::string>& args, const RuntimeFactory& factory,
                std::ostream& out, std::ostream& err);
 // `interrupted` (may be null) is polled: set it from a SIGINT handler to stop cleanly

@@ -49,8 +49,8 @@ class ClientCommandsTest : public ::testing::Test {
 
 TEST_F(ClientCommandsTest, ProduceBodyWithCountNumbersTheMessages) {
   cluster_.CreateTopic("T", 2);
-  CommandRun r = Produce({"-n", "127.0.0.1:9876;127.0.0.2:9876", "-t", "T", "--count", "3", "--body", "hi",
-                   "--tag", "TagA"});
+  CommandRun r = Produce({"-n", "127.0.0.1:9876;127.0.0.2:9876", "-t", "T", "--count", "3",
+                          "--body", "hi", "--tag", "TagA"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "sent 3/3 messages to T (sync)\n");
@@ -65,7 +65,8 @@ TEST_F(ClientCommandsTest, ProduceBodyWithCountNumbersTheMessages) {
 
 TEST_F(ClientCommandsTest, ProduceSizeSendsPrintableBytesAsync) {
   cluster_.CreateTopic("T", 1);
-  CommandRun r = Produce({"-n", "x:1", "-t", "T", "--count", "2", "--size", "100", "--mode", "async"});
+  CommandRun r =
+      Produce({"-n", "x:1", "-t", "T", "--count", "2", "--size", "100", "--mode", "async"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto stored = cluster_.broker(0).Messages("T");
   ASSERT_EQ(stored.size(), 2u);
@@ -101,8 +102,8 @@ TEST_F(ClientCommandsTest, UsageErrorsExitTwoWithOneLine) {
 
 TEST_F(ClientCommandsTest, ConfigErrorFromTheFactoryExitsTwo) {
   std::ostringstream out, err;
-  RuntimeFactory factory = [](const client::ClientOptions&)
-      -> StatusOr<std::shared_ptr<client::ClientRuntime>> {
+  RuntimeFactory factory =
+      [](const client::ClientOptions&) -> StatusOr<std::shared_ptr<client::ClientRuntime>> {
     return InvalidArgumentError("c.toml:1:1: unknown key role2");
   };
   EXPECT_EQ(RunProduce({"--config", "c.toml", "-t", "T"}, factory, out, err), 2);
@@ -114,12 +115,14 @@ TEST_F(ClientCommandsTest, ConsumePrintEscapesAndCommits) {
   cluster_.broker(0).Append("T", 0, "a\nb");
   cluster_.broker(0).Append("T", 0, "c\\d");
   cluster_.broker(0).Append("T", 0, "left");
-  CommandRun r = Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "2", "--timeout", "10", "--print"});
+  CommandRun r =
+      Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "2", "--timeout", "10", "--print"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "a\\nb\nc\\\\d\n");
   // The third message was not printed, so the group did not commit past it.
   EXPECT_EQ(cluster_.broker(0).CommittedOffset("CG", "T", 0), 2);
-  CommandRun next = Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "1", "--timeout", "10", "--print"});
+  CommandRun next =
+      Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "1", "--timeout", "10", "--print"});
   EXPECT_EQ(next.out, "left\n");
 }
 
@@ -137,7 +140,8 @@ TEST(EscapeBodyTest, EscapesBackslashAndNewlineOnly) {
 }
 
 TEST_F(ClientCommandsTest, AdminUpdateTopicToCluster) {
-  CommandRun r = Admin({"updateTopic", "-n", "x:1", "-c", "DefaultCluster", "-t", "T", "-r", "4", "-w", "4"});
+  CommandRun r =
+      Admin({"updateTopic", "-n", "x:1", "-c", "DefaultCluster", "-t", "T", "-r", "4", "-w", "4"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "create topic to 10.0.0.1:10911 success.\n"
@@ -161,13 +165,14 @@ TEST_F(ClientCommandsTest, AdminTopicStatusLayout) {
     text.resize(std::max(width, text.size()), ' ');
     return text;
   };
-  EXPECT_EQ(header, pad("#Broker Name", 32) + "  " + pad("#QID", 4) + "  " + pad("#Min Offset", 20) +
-                        "  " + pad("#Max Offset", 20) + "    #Last Updated");
-  const std::string q0_prefix = pad("broker-a", 32) + "  " + pad("0", 4) + "  " + pad("0", 20) +
-                                "  " + pad("0", 20) + "    ";
+  EXPECT_EQ(header, pad("#Broker Name", 32) + "  " + pad("#QID", 4) + "  " +
+                        pad("#Min Offset", 20) + "  " + pad("#Max Offset", 20) +
+                        "    #Last Updated");
+  const std::string q0_prefix =
+      pad("broker-a", 32) + "  " + pad("0", 4) + "  " + pad("0", 20) + "  " + pad("0", 20) + "    ";
   EXPECT_EQ(q0, q0_prefix);  // empty queue: no last update
-  const std::string q1_prefix = pad("broker-a", 32) + "  " + pad("1", 4) + "  " + pad("0", 20) +
-                                "  " + pad("1", 20) + "    ";
+  const std::string q1_prefix =
+      pad("broker-a", 32) + "  " + pad("1", 4) + "  " + pad("0", 20) + "  " + pad("1", 20) + "    ";
   EXPECT_EQ(q1.substr(0, q1_prefix.size()), q1_prefix);
   EXPECT_EQ(q1.size(), q1_prefix.size() + 23u);  // yyyy-MM-dd HH:mm:ss,SSS
 }
@@ -191,19 +196,23 @@ TEST_F(ClientCommandsTest, AdminBrokerStatusRouteAndLists) {
   cluster_.broker(0).SetRuntimeInfo({{"putTps", "1.5 1.0 1.0"}, {"brokerVersionDesc", "V4_9_4"}});
   CommandRun b = Admin({"brokerStatus", "-n", "x:1", "-b", "10.0.0.1:10911"});
   EXPECT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_EQ(b.out, "brokerVersionDesc               : V4_9_4\n"
-                   "putTps                          : 1.5 1.0 1.0\n");
+  EXPECT_EQ(b.out,
+            "brokerVersionDesc               : V4_9_4\n"
+            "putTps                          : 1.5 1.0 1.0\n");
   CommandRun t = Admin({"topicList", "--config", "client.toml"});
   EXPECT_EQ(t.out, "T\n");
   EXPECT_EQ(last_options_.config_file, "client.toml");
   CommandRun route = Admin({"topicRoute", "-n", "x:1", "-t", "T"});
-  EXPECT_NE(route.out.find("\"brokerAddrs\": {\n\t\t\t\t\"0\": \"10.0.0.1:10911\""), std::string::npos)
+  EXPECT_NE(route.out.find("\"brokerAddrs\": {\n\t\t\t\t\"0\": \"10.0.0.1:10911\""),
+            std::string::npos)
       << route.out;
   CommandRun missing = Admin({"topicRoute", "-n", "x:1", "-t", "NOPE"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_EQ(missing.err, "error: NOT_FOUND: No topic route info in name server for the topic: NOPE\n");
+  EXPECT_EQ(missing.err,
+            "error: NOT_FOUND: No topic route info in name server for the topic: NOPE\n");
   CommandRun clusters = Admin({"clusterList", "-n", "x:1"});
-  EXPECT_NE(clusters.out.find("DefaultCluster    broker-a                0     10.0.0.1:10911         V4_9_4"),
+  EXPECT_NE(clusters.out.find(
+                "DefaultCluster    broker-a                0     10.0.0.1:10911         V4_9_4"),
             std::string::npos)
       << clusters.out;
   EXPECT_NE(clusters.out.find("     1.50(0,0ms)"), std::string::npos) << clusters.out;

@@ -38,7 +38,8 @@ int RunConsume(const std::vector<std::string>& args, const RuntimeFactory& facto
   bool print = false, from_beginning = false;
   app.add_option("-t,--topic", topic, "topic")->required();
   app.add_option("-g,--group", group, "consumer group")->required();
-  auto* count_opt = app.add_option("--count", count, "stop after N messages")->check(CLI::PositiveNumber);
+  auto* count_opt =
+      app.add_option("--count", count, "stop after N messages")->check(CLI::PositiveNumber);
   auto* timeout_opt = app.add_option("--timeout", timeout_seconds, "stop after SECONDS")
                           ->check(CLI::NonNegativeNumber);
   app.add_flag("--print", print, "print one body per line on stdout");
@@ -94,7 +95,8 @@ int RunConsume(const std::vector<std::string>& args, const RuntimeFactory& facto
       if (print) out << EscapeBody(m.body) << "\n";
     }
     out.flush();
-    for (const auto& [queue, offset] : rewind) consumer.Seek(queue, offset).IgnoreError();  // assigned
+    for (const auto& [queue, offset] : rewind)
+      consumer.Seek(queue, offset).IgnoreError();  // assigned
   }
   consumer.Shutdown();
   err << "received " << received << " messages from " << topic << " for group " << group << "\n";

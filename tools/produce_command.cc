@@ -25,7 +25,8 @@ int RunProduce(const std::vector<std::string>& args, const RuntimeFactory& facto
   app.add_option("--count", count, "messages to send (1)")->check(CLI::PositiveNumber);
   auto* size_opt = app.add_option("--size", size, "random printable body of BYTES (1024)")
                        ->check(CLI::PositiveNumber);
-  auto* body_opt = app.add_option("--body", body, "body text; TEXT-0, TEXT-1, ... with --count > 1");
+  auto* body_opt =
+      app.add_option("--body", body, "body text; TEXT-0, TEXT-1, ... with --count > 1");
   size_opt->excludes(body_opt);
   app.add_option("--key", key, "message key (KEYS)");
   app.add_option("--tag", tag, "message tag (TAGS)");

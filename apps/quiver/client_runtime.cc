@@ -97,13 +97,13 @@ StatusOr<std::shared_ptr<client::ClientRuntime>> MakeClientRuntime(
   if (!options.config_file.empty()) {
     config = kernel::LoadNodeConfig(options.config_file);
   } else if (!options.namesrv_addresses.empty()) {
-    QUIVER_ASSIGN_OR_RETURN(
-        std::shared_ptr<const kernel::TomlConfigView> root,
-        kernel::TomlConfigView::Parse(NamesrvConfigText(options), "-n"));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const kernel::TomlConfigView> root,
+                            kernel::TomlConfigView::Parse(NamesrvConfigText(options), "-n"));
     config = kernel::ReadNodeConfig(std::move(root), "-n");
   } else {
-    return InvalidArgumentError("give the name servers with -n \"host:port[;host:port]\" or a "
-                                "client file with --config CLIENT.toml");
+    return InvalidArgumentError(
+        "give the name servers with -n \"host:port[;host:port]\" or a "
+        "client file with --config CLIENT.toml");
   }
   if (!config.ok()) return config.status();
   if (config->role != NodeRole::kClient) {
@@ -113,13 +113,13 @@ StatusOr<std::shared_ptr<client::ClientRuntime>> MakeClientRuntime(
 
   auto logs = std::make_unique<kernel::LogRegistry>();
   QUIVER_RETURN_IF_ERROR(logs->SetLevel(config->log_level));
-  std::string instance = !options.instance_name.empty()         ? options.instance_name
+  std::string instance = !options.instance_name.empty()          ? options.instance_name
                          : !config->client.instance_name.empty() ? config->client.instance_name
                                                                  : std::to_string(getpid());
-  Duration timeout = options.config_file.empty() ? options.request_timeout
-                                                 : config->client.request_timeout;
-  auto runtime = std::make_shared<KernelClientRuntime>(std::move(logs), LocalIp() + "@" + instance,
-                                                       timeout);
+  Duration timeout =
+      options.config_file.empty() ? options.request_timeout : config->client.request_timeout;
+  auto runtime =
+      std::make_shared<KernelClientRuntime>(std::move(logs), LocalIp() + "@" + instance, timeout);
   Status started = runtime->Start(std::move(*config));
   if (!started.ok()) return started;
   return std::shared_ptr<client::ClientRuntime>(std::move(runtime));

@@ -55,8 +55,9 @@ int main(int argc, char** argv) {
   CLI::App* plugins = app.add_subcommand("plugins", "list the plugins on the search path");
   plugins->add_option("-c,--config", config, "also search this file's plugin_dirs");
   // Listed for --help; dispatched above with their own flags.
-  app.add_subcommand("admin", "mqadmin's subcommands: updateTopic, topicRoute, topicList, "
-                              "clusterList, topicStatus, consumerProgress, brokerStatus")
+  app.add_subcommand("admin",
+                     "mqadmin's subcommands: updateTopic, topicRoute, topicList, "
+                     "clusterList, topicStatus, consumerProgress, brokerStatus")
       ->allow_extras();
   app.add_subcommand("produce", "send messages: -n ADDR -t TOPIC [--count N] [--body T]")
       ->allow_extras();

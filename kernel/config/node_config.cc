@@ -56,8 +56,8 @@ Status CheckAddress(const ConfigView& view, std::string_view key, const std::str
     ok = ok && port <= 65535;
   }
   if (ok) return Status::Ok();
-  return view.Invalid(key, "expected an address \"host:port\" such as \"127.0.0.1:9876\", found \"" +
-                               value + "\"");
+  return view.Invalid(
+      key, "expected an address \"host:port\" such as \"127.0.0.1:9876\", found \"" + value + "\"");
 }
 
 bool IsWildcardHost(const std::string& address) {
@@ -68,16 +68,16 @@ bool IsWildcardHost(const std::string& address) {
 Status CheckNonEmpty(const ConfigView& view, std::string_view key, const std::string& value,
                      std::string_view example) {
   if (!value.empty()) return Status::Ok();
-  return view.Invalid(key, "expected a non-empty string such as " + std::string(example) +
-                               ", found \"\"");
+  return view.Invalid(
+      key, "expected a non-empty string such as " + std::string(example) + ", found \"\"");
 }
 
 Status ReadLog(const TomlConfigView& root, NodeConfig& config) {
   QUIVER_ASSIGN_OR_RETURN(auto log, root.SubTable("log"));
   QUIVER_ASSIGN_OR_RETURN(config.log_level,
-                          log->GetEnum("level", "info", {kLevels[0].data(), kLevels[1].data(),
-                                                         kLevels[2].data(), kLevels[3].data(),
-                                                         kLevels[4].data()}));
+                          log->GetEnum("level", "info",
+                                       {kLevels[0].data(), kLevels[1].data(), kLevels[2].data(),
+                                        kLevels[3].data(), kLevels[4].data()}));
   return log->CheckAllRead("not a key of [log]: level");
 }
 
@@ -102,9 +102,9 @@ Status ReadDelayLevels(const ConfigView& table, std::vector<Duration>& out) {
     out.push_back(*level);
   }
   if (out.empty()) {
-    return table.Invalid("delay_levels",
-                         "expected space-separated durations such as \"1s 5s 10s\", found \"" +
-                             text + "\"");
+    return table.Invalid(
+        "delay_levels",
+        "expected space-separated durations such as \"1s 5s 10s\", found \"" + text + "\"");
   }
   return Status::Ok();
 }
@@ -129,7 +129,8 @@ Status ReadBroker(const TomlConfigView& table, const std::filesystem::path& file
     const std::string port = out.listen.substr(out.listen.rfind(':') + 1);
     return table.Invalid("advertise", "missing required key: listen is \"" + out.listen +
                                           "\", so set the address clients connect to, e.g. "
-                                          "advertise = \"192.168.1.10:" + port + "\"");
+                                          "advertise = \"192.168.1.10:" +
+                                          port + "\"");
   }
   QUIVER_ASSIGN_OR_RETURN(std::string store_dir, table.RequireString("store_dir"));
   QUIVER_RETURN_IF_ERROR(CheckNonEmpty(table, "store_dir", store_dir, "\"/var/lib/quiver/b\""));
@@ -180,9 +181,9 @@ StatusOr<PluginChoice> ReadKind(const TomlConfigView& root, const KindDefault& k
   choice.kind = kind.kind;
   QUIVER_ASSIGN_OR_RETURN(choice.name, table->GetString("plugin", kind.default_plugin));
   if (!IsPluginName(choice.name)) {
-    return table->Invalid("plugin", "expected a plugin name (letters, digits, '-', '_') such as \"" +
-                                        std::string(kind.default_plugin) + "\", found \"" +
-                                        choice.name + "\"");
+    return table->Invalid(
+        "plugin", "expected a plugin name (letters, digits, '-', '_') such as \"" +
+                      std::string(kind.default_plugin) + "\", found \"" + choice.name + "\"");
   }
   QUIVER_ASSIGN_OR_RETURN(choice.config, table->SubTable(choice.name));
   const std::string prefix(kind.table);
@@ -194,9 +195,9 @@ StatusOr<PluginChoice> ReadKind(const TomlConfigView& root, const KindDefault& k
                                 "\", which is not selected ([" + prefix + "] plugin = \"" +
                                 choice.name + "\"); ignored");
     } else {
-      return InvalidArgumentError(table->KeyPosition(key) + ": unknown key " + prefix + "." +
-                                  key + " (not a key of [" + prefix + "]: plugin, and [" +
-                                  prefix + ".<plugin>] tables); check its spelling");
+      return InvalidArgumentError(table->KeyPosition(key) + ": unknown key " + prefix + "." + key +
+                                  " (not a key of [" + prefix + "]: plugin, and [" + prefix +
+                                  ".<plugin>] tables); check its spelling");
     }
   }
   return choice;
@@ -229,13 +230,13 @@ StatusOr<NodeConfig> ReadNodeConfig(std::shared_ptr<const TomlConfigView> root,
   NodeConfig config;
   config.file = file;
   config.root = root;
-  const std::filesystem::path file_dir = file.parent_path().empty()
-                                             ? std::filesystem::path(".")
-                                             : file.parent_path();
+  const std::filesystem::path file_dir =
+      file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
 
   if (!root->Has("role")) {
-    return root->Invalid("role", "missing required key; add role = \"nameserver\", "
-                                 "\"broker\" or \"client\" at the top of the file");
+    return root->Invalid("role",
+                         "missing required key; add role = \"nameserver\", "
+                         "\"broker\" or \"client\" at the top of the file");
   }
   QUIVER_ASSIGN_OR_RETURN(std::string role, root->GetString("role", ""));
   if (role == "nameserver") {

@@ -85,8 +85,8 @@ TEST(NodeConfigTest, UnknownKeyInAKindTableIsAnError) {
 }
 
 TEST(NodeConfigTest, UnknownKeyInThePluginTableIsCaughtAfterThePluginRead) {
-  auto config = Read("role = \"client\"\n[transport.tcp]\nio_threads = 2\nio_thread = 4\n",
-                     "client.toml");
+  auto config =
+      Read("role = \"client\"\n[transport.tcp]\nio_threads = 2\nio_thread = 4\n", "client.toml");
   ASSERT_TRUE(config.ok()) << config.status();
   // What the tcp plugin's factory would do: read the keys it knows.
   ASSERT_TRUE(config->Plugin(PluginKind::kTransport).config->GetInt("io_threads", 2).ok());
@@ -164,9 +164,8 @@ TEST(NodeConfigTest, BrokerDefaultsAreThoseOfTheDesign) {
   EXPECT_TRUE(b.auto_create_topic);
   EXPECT_EQ(b.default_queues, 4);
   EXPECT_EQ(b.max_message_size, 4u << 20);
-  EXPECT_THAT(b.delay_levels,
-              ElementsAre(1s, 5s, 10s, 30s, 1min, 2min, 3min, 4min, 5min, 6min, 7min, 8min, 9min,
-                          10min, 20min, 30min, 1h, 2h));
+  EXPECT_THAT(b.delay_levels, ElementsAre(1s, 5s, 10s, 30s, 1min, 2min, 3min, 4min, 5min, 6min,
+                                          7min, 8min, 9min, 10min, 20min, 30min, 1h, 2h));
   ASSERT_EQ(config->plugins.size(), 4u);
   EXPECT_EQ(config->Plugin(PluginKind::kTransport).name, "tcp");
   EXPECT_EQ(config->Plugin(PluginKind::kRegistry).name, "nameserver");
@@ -232,8 +231,9 @@ TEST(NodeConfigTest, TablesOfOtherRolesAndUnselectedPluginsAreWarnings) {
 TEST(NodeConfigTest, KindTablesARoleDoesNotUseAreWarnings) {
   auto config = Read("role = \"client\"\n[storage.commitlog]\nsegment_size = \"1GiB\"\n");
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_THAT(config->warnings,
-              ElementsAre("node.toml:2:2: table [storage] is not used by role \"client\"; ignored"));
+  EXPECT_THAT(
+      config->warnings,
+      ElementsAre("node.toml:2:2: table [storage] is not used by role \"client\"; ignored"));
 }
 
 TEST(NodeConfigTest, LogLevelMustBeOneOfFive) {

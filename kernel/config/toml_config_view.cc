@@ -52,8 +52,7 @@ const toml::table* TableAt(const toml::table& root, const std::vector<std::strin
 
 std::string Position(const std::string& file, const toml::source_region& source) {
   if (source.begin.line == 0) return file;
-  return file + ":" + std::to_string(source.begin.line) + ":" +
-         std::to_string(source.begin.column);
+  return file + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
 }
 
 // "a string (\"x\")", "an integer (5)", ... for "found ..." in messages.
@@ -235,8 +234,7 @@ StatusOr<std::string> TomlConfigView::GetString(std::string_view key,
   return Invalid(key, "expected a string, found " + Describe(*node));
 }
 
-StatusOr<std::int64_t> TomlConfigView::GetInt(std::string_view key,
-                                              std::int64_t fallback) const {
+StatusOr<std::int64_t> TomlConfigView::GetInt(std::string_view key, std::int64_t fallback) const {
   MarkRead(key);
   const toml::node* node = Lookup(file_->root, path_, key);
   if (node == nullptr) return fallback;
@@ -286,8 +284,8 @@ StatusOr<std::vector<std::string>> TomlConfigView::GetStringList(
   if (node == nullptr) return fallback;
   const auto* array = node->as_array();
   if (array == nullptr) {
-    return Invalid(key, "expected an array of strings such as [\"127.0.0.1:9876\"], found " +
-                            Describe(*node));
+    return Invalid(
+        key, "expected an array of strings such as [\"127.0.0.1:9876\"], found " + Describe(*node));
   }
   std::vector<std::string> out;
   for (std::size_t i = 0; i < array->size(); ++i) {
@@ -313,8 +311,9 @@ StatusOr<std::int64_t> TomlConfigView::RequireInt(std::string_view key) const {
 
 StatusOr<std::vector<std::string>> TomlConfigView::RequireStringList(std::string_view key) const {
   if (!Has(key)) {
-    return Invalid(key, "missing required key (expected an array of strings such as "
-                        "[\"127.0.0.1:9876\"])");
+    return Invalid(key,
+                   "missing required key (expected an array of strings such as "
+                   "[\"127.0.0.1:9876\"])");
   }
   return GetStringList(key, {});
 }

@@ -42,8 +42,8 @@ TEST(TomlConfigViewTest, MissingFileSaysItCannotBeRead) {
 }
 
 TEST(TomlConfigViewTest, LoadFileUsesThePathAsGivenInMessages) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("quiver-config-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("quiver-config-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto file = dir / "node.toml";
   std::ofstream(file) << "[broker]\nid = \"x\"\n";

@@ -14,9 +14,7 @@ namespace quiver::kernel {
 namespace {
 
 // One line: the message only (it already says what, where and how to fix).
-void PrintError(std::ostream& err, const Status& status) {
-  err << status.message() << std::endl;
-}
+void PrintError(std::ostream& err, const Status& status) { err << status.message() << std::endl; }
 
 // Stop requests from the signal thread to the main thread.
 class StopLatch {
@@ -70,7 +68,8 @@ int RunStart(const std::filesystem::path& config_file, std::ostream& err) {
             if (live_node == nullptr) return;
             Status status = live_node->ReloadLogLevel();
             if (status.ok()) {
-              logger->info("SIGHUP: log level is now {}", spdlog::level::to_string_view(logs.level()));
+              logger->info("SIGHUP: log level is now {}",
+                           spdlog::level::to_string_view(logs.level()));
             } else {
               logger->error("SIGHUP: keeping the log level: {}", status.message());
             }
@@ -152,7 +151,8 @@ int RunPlugins(const std::filesystem::path* config_file, std::ostream& out, std:
   }
   if (plugins->empty()) {
     std::string searched;
-    for (const auto& dir : host.search_path()) searched += (searched.empty() ? "" : ":") + dir.string();
+    for (const auto& dir : host.search_path())
+      searched += (searched.empty() ? "" : ":") + dir.string();
     err << "no plugins found; searched " << searched
         << " (add directories with QUIVER_PLUGIN_PATH or plugin_dirs)" << std::endl;
   }

@@ -57,8 +57,8 @@ Node::~Node() {
   lifecycle_.reset();  // its steps refer to the role's facets
   role_.reset();       // plugin objects, then their contexts (and loggers)
   clock_.reset();
-  executor_.reset();   // pending tasks, which may hold plugin code, while libraries are loaded
-  host_.reset();       // factories, then libraries
+  executor_.reset();  // pending tasks, which may hold plugin code, while libraries are loaded
+  host_.reset();      // factories, then libraries
 }
 
 Status Node::Start() {

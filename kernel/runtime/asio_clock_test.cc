@@ -111,7 +111,8 @@ TEST_F(AsioClockTest, RunAfterFiresOnceOnTheExecutorAfterTheDelay) {
   std::atomic<std::int64_t> elapsed_ms{0};
   TimerPtr timer = clock_.RunAfter(20ms, [&] {
     on_executor = executor_.RunsInThisThread();
-    elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start).count();
+    elapsed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start).count();
     fired.Add();
   });
   ASSERT_TRUE(fired.WaitFor(1));

@@ -62,9 +62,7 @@ void AsioExecutor::Stop() {
   impl_->threads.clear();
 }
 
-void AsioExecutor::Post(std::function<void()> fn) {
-  boost::asio::post(impl_->io, std::move(fn));
-}
+void AsioExecutor::Post(std::function<void()> fn) { boost::asio::post(impl_->io, std::move(fn)); }
 
 bool AsioExecutor::RunsInThisThread() const {
   return impl_->io.get_executor().running_in_this_thread();

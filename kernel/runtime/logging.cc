@@ -11,8 +11,10 @@ StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view level) {
   if (level == "info") return spdlog::level::info;
   if (level == "warn") return spdlog::level::warn;
   if (level == "error") return spdlog::level::err;
-  return InvalidArgumentError("expected a log level \"trace\" | \"debug\" | \"info\" | \"warn\" | "
-                              "\"error\", found \"" + std::string(level) + "\"");
+  return InvalidArgumentError(
+      "expected a log level \"trace\" | \"debug\" | \"info\" | \"warn\" | "
+      "\"error\", found \"" +
+      std::string(level) + "\"");
 }
 
 LogRegistry::LogRegistry() : LogRegistry(std::make_shared<spdlog::sinks::stderr_color_sink_mt>()) {}

@@ -34,8 +34,7 @@ TEST(ManualClockTest, AdvanceRunsDueTimersInOrderWithNowAtTheirDueTime) {
   std::vector<std::string> runs;
   auto at = [&](const char* name) {
     return [&, name] {
-      runs.push_back(std::string(name) + "@" +
-                     std::to_string((clock.Now() - start) / 1ms) + "ms");
+      runs.push_back(std::string(name) + "@" + std::to_string((clock.Now() - start) / 1ms) + "ms");
     };
   };
   TimerPtr late = clock.RunAfter(30ms, at("late"));

@@ -29,7 +29,8 @@ struct SignalWatcher::Impl {
   std::thread thread;
 };
 
-SignalWatcher::SignalWatcher(Handlers handlers) : impl_(std::make_unique<Impl>(std::move(handlers))) {
+SignalWatcher::SignalWatcher(Handlers handlers)
+    : impl_(std::make_unique<Impl>(std::move(handlers))) {
   impl_->Wait();
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }

@@ -37,9 +37,10 @@ class Received {
 TEST(SignalWatcherTest, HangupReloadsAndTerminationStops) {
   Received received;
   SignalWatcher watcher({
-      .stop = [&](int signal_number) {
-        received.Add(signal_number == SIGTERM ? "stop SIGTERM" : "stop SIGINT");
-      },
+      .stop =
+          [&](int signal_number) {
+            received.Add(signal_number == SIGTERM ? "stop SIGTERM" : "stop SIGINT");
+          },
       .reload = [&] { received.Add("reload"); },
   });
   ASSERT_EQ(std::raise(SIGHUP), 0);

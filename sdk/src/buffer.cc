@@ -12,8 +12,8 @@ Buffer Buffer::CopyOf(std::span<const std::uint8_t> bytes) {
 }
 
 Buffer Buffer::CopyOf(std::string_view text) {
-  return CopyOf(std::span<const std::uint8_t>(
-      reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  return CopyOf(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                              text.size()));
 }
 
 Buffer Buffer::FromVector(std::vector<std::uint8_t> bytes) {

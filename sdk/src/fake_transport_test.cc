@@ -20,9 +20,10 @@ constexpr std::int32_t kEcho = 9000;
 
 class FakeTransportTest : public ::testing::Test {
  protected:
-  FakeTransportTest() : net_(clock_), server_(net_.CreateServer()), client_(net_.CreateClient("c:1")) {
-    server_->RegisterHandler(kEcho, [this](const ConnectionPtr& connection,
-                                           RemotingCommand request, Responder responder) {
+  FakeTransportTest()
+      : net_(clock_), server_(net_.CreateServer()), client_(net_.CreateClient("c:1")) {
+    server_->RegisterHandler(kEcho, [this](const ConnectionPtr& connection, RemotingCommand request,
+                                           Responder responder) {
       last_connection_ = connection;
       RemotingCommand reply = RemotingCommand::ResponseTo(request, 0);
       reply.body = request.body;
@@ -69,13 +70,11 @@ TEST_F(FakeTransportTest, UnknownAddressIsRefusedWithUnavailable) {
                        [&](StatusOr<RemotingCommand> r) { reply.emplace(std::move(r)); });
   net_.RunUntilIdle();
   ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->status(),
-            UnavailableError("connect to nowhere:1 failed: connection refused"));
+  EXPECT_EQ(reply->status(), UnavailableError("connect to nowhere:1 failed: connection refused"));
 }
 
 TEST_F(FakeTransportTest, UnhandledCodeGetsRequestCodeNotSupported) {
-  StatusOr<RemotingCommand> reply =
-      client_->InvokeSync("s:1", RemotingCommand::Request(1234), 3s);
+  StatusOr<RemotingCommand> reply = client_->InvokeSync("s:1", RemotingCommand::Request(1234), 3s);
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->code, protocol::response_code::kRequestCodeNotSupported);
   EXPECT_EQ(reply->remark, "request type 1234 not supported");
@@ -137,11 +136,11 @@ TEST_F(FakeTransportTest, DownServerRefusesUntilItIsUpAgain) {
 }
 
 TEST_F(FakeTransportTest, ServerCanInvokeTheClientOverTheSameConnection) {
-  client_->RegisterHandler(40, [](const ConnectionPtr& c, RemotingCommand request,
-                                  Responder responder) {
-    RemotingCommand reply = RemotingCommand::ResponseTo(request, 0, c->RemoteAddress());
-    responder.Send(std::move(reply));
-  });
+  client_->RegisterHandler(
+      40, [](const ConnectionPtr& c, RemotingCommand request, Responder responder) {
+        RemotingCommand reply = RemotingCommand::ResponseTo(request, 0, c->RemoteAddress());
+        responder.Send(std::move(reply));
+      });
   Echo("hi");
   net_.RunUntilIdle();
   ASSERT_TRUE(last_connection_);

@@ -207,8 +207,7 @@ StatusOr<HeartbeatData> DecodeHeartbeatData(std::string_view json) {
   if (!doc.IsObject()) return InvalidArgumentError("heartbeat body is not a JSON object");
   HeartbeatData data;
   QUIVER_RETURN_IF_ERROR(ReadString(doc, "clientID", "", data.client_id));
-  QUIVER_ASSIGN_OR_RETURN(const rapidjson::Value* producers,
-                          ReadArray(doc, "producerDataSet", ""));
+  QUIVER_ASSIGN_OR_RETURN(const rapidjson::Value* producers, ReadArray(doc, "producerDataSet", ""));
   if (producers != nullptr) {
     for (rapidjson::SizeType i = 0; i < producers->Size(); ++i) {
       std::string path = "producerDataSet[" + std::to_string(i) + "]";
@@ -219,8 +218,7 @@ StatusOr<HeartbeatData> DecodeHeartbeatData(std::string_view json) {
       data.producer_data_set.push_back(std::move(producer));
     }
   }
-  QUIVER_ASSIGN_OR_RETURN(const rapidjson::Value* consumers,
-                          ReadArray(doc, "consumerDataSet", ""));
+  QUIVER_ASSIGN_OR_RETURN(const rapidjson::Value* consumers, ReadArray(doc, "consumerDataSet", ""));
   if (consumers != nullptr) {
     for (rapidjson::SizeType i = 0; i < consumers->Size(); ++i) {
       std::string path = "consumerDataSet[" + std::to_string(i) + "]";
@@ -238,10 +236,9 @@ StatusOr<HeartbeatData> DecodeHeartbeatData(std::string_view json) {
                               ReadArray(c, "subscriptionDataSet", prefix));
       if (subs != nullptr) {
         for (rapidjson::SizeType j = 0; j < subs->Size(); ++j) {
-          QUIVER_ASSIGN_OR_RETURN(
-              SubscriptionData sub,
-              DecodeSubscription((*subs)[j],
-                                 prefix + "subscriptionDataSet[" + std::to_string(j) + "]"));
+          QUIVER_ASSIGN_OR_RETURN(SubscriptionData sub,
+                                  DecodeSubscription((*subs)[j], prefix + "subscriptionDataSet[" +
+                                                                     std::to_string(j) + "]"));
           consumer.subscription_data_set.push_back(std::move(sub));
         }
       }

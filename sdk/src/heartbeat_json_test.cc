@@ -54,11 +54,12 @@ TEST(HeartbeatJsonTest, AliOnsHeartbeatWithoutExpressionTypeDecodes) {
 }
 
 TEST(HeartbeatJsonTest, WrongFieldTypeIsRejectedNamingTheField) {
-  EXPECT_EQ(DecodeHeartbeatData(R"({"clientID":"c","consumerDataSet":[{"groupName":"g",)"
-                                R"("subscriptionDataSet":[{"topic":5}]}]})")
-                .status(),
-            InvalidArgumentError("heartbeat JSON field "
-                                 "consumerDataSet[0].subscriptionDataSet[0].topic is not a string"));
+  EXPECT_EQ(
+      DecodeHeartbeatData(R"({"clientID":"c","consumerDataSet":[{"groupName":"g",)"
+                          R"("subscriptionDataSet":[{"topic":5}]}]})")
+          .status(),
+      InvalidArgumentError("heartbeat JSON field "
+                           "consumerDataSet[0].subscriptionDataSet[0].topic is not a string"));
   EXPECT_EQ(DecodeHeartbeatData("{nope").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(DecodeHeartbeatData("[]").status(),
             InvalidArgumentError("heartbeat body is not a JSON object"));

@@ -31,10 +31,14 @@ BrokerMetadata::~BrokerMetadata() = default;
 
 std::string_view PluginKindName(PluginKind kind) {
   switch (kind) {
-    case PluginKind::kTransport: return "transport";
-    case PluginKind::kRegistry: return "registry";
-    case PluginKind::kStorage: return "storage";
-    case PluginKind::kReplication: return "replication";
+    case PluginKind::kTransport:
+      return "transport";
+    case PluginKind::kRegistry:
+      return "registry";
+    case PluginKind::kStorage:
+      return "storage";
+    case PluginKind::kReplication:
+      return "replication";
   }
   return "unknown";
 }

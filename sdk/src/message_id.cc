@@ -127,8 +127,8 @@ std::int64_t MonthStartMillis(std::int64_t wall_millis, int months_ahead) {
   return duration_cast<milliseconds>(start.time_since_epoch()).count();
 }
 
-UniqueKeyGenerator::UniqueKeyGenerator(const std::vector<std::uint8_t>& client_ip,
-                                       std::int32_t pid, std::int32_t discriminator) {
+UniqueKeyGenerator::UniqueKeyGenerator(const std::vector<std::uint8_t>& client_ip, std::int32_t pid,
+                                       std::int32_t discriminator) {
   AppendIp(prefix_, client_ip);
   AppendHex(prefix_, static_cast<std::uint16_t>(pid), 2);
   AppendHex(prefix_, static_cast<std::uint32_t>(discriminator), 4);

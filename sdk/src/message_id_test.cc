@@ -39,9 +39,9 @@ TEST(MessageIdTest, LowercaseOffsetMessageIdIsAccepted) {
 }
 
 TEST(MessageIdTest, MalformedOffsetMessageIdIsRejectedWithReason) {
-  EXPECT_EQ(DecodeOffsetMessageId("ABC").status(),
-            InvalidArgumentError(
-                "message id \"ABC\" is not 32 (IPv4) or 56 (IPv6) hex characters"));
+  EXPECT_EQ(
+      DecodeOffsetMessageId("ABC").status(),
+      InvalidArgumentError("message id \"ABC\" is not 32 (IPv4) or 56 (IPv6) hex characters"));
   EXPECT_EQ(DecodeOffsetMessageId("7F00000100002A9F000000000000000G").status(),
             InvalidArgumentError("message id \"7F00000100002A9F000000000000000G\" has a "
                                  "non-hex character at 30"));

@@ -138,8 +138,8 @@ StatusOr<std::size_t> EncodedRecordSize(const Message& message) {
 std::size_t EncodeRecord(const Message& message, CommitLogOffset physical_offset,
                          QueueOffset queue_offset, std::int64_t store_timestamp_ms,
                          std::uint8_t* out) {
-  return EncodeRecordWithCrc(message, BodyCrc(message.body.span()), physical_offset,
-                             queue_offset, store_timestamp_ms, out);
+  return EncodeRecordWithCrc(message, BodyCrc(message.body.span()), physical_offset, queue_offset,
+                             store_timestamp_ms, out);
 }
 
 std::size_t EncodeRecordWithCrc(const Message& message, std::int32_t body_crc,
@@ -206,9 +206,8 @@ StatusOr<DecodedRecord> DecodeRecord(std::span<const std::uint8_t> bytes, CheckC
                    std::to_string(kMinRecordSize));
   }
   if (static_cast<std::size_t>(d.total_size) > bytes.size()) {
-    return OutOfRangeError("message record truncated: total size " +
-                           std::to_string(d.total_size) + " but only " +
-                           std::to_string(bytes.size()) + " bytes available");
+    return OutOfRangeError("message record truncated: total size " + std::to_string(d.total_size) +
+                           " but only " + std::to_string(bytes.size()) + " bytes available");
   }
   // From here on read only inside the record.
   Reader rec(bytes.first(static_cast<std::size_t>(d.total_size)));

@@ -20,7 +20,10 @@ Message SampleMessage() {
   m.born_host = HostAddress{{127, 0, 0, 1}, 1234};
   m.store_host = HostAddress{{10, 0, 0, 1}, 10911};
   m.reconsume_times = 2;
-  m.properties = std::string("TAGS\x01" "A\x02", 7);
+  m.properties = std::string(
+      "TAGS\x01"
+      "A\x02",
+      7);
   m.body = Buffer::CopyOf(std::string_view("ab"));
   return m;
 }
@@ -28,23 +31,23 @@ Message SampleMessage() {
 // The record of SampleMessage() at physical offset 1000, queue offset 5, store time 99,
 // written out field by field from rocketmq-protocol.md §4.1.
 const std::vector<std::uint8_t> kSampleRecord = {
-    0x00, 0x00, 0x00, 0x65,                          // TOTALSIZE 101
-    0xDA, 0xA3, 0x20, 0xA7,                          // MAGICCODE V1
-    0x1E, 0x83, 0x48, 0x6D,                          // BODYCRC crc32("ab") & 0x7FFFFFFF
-    0x00, 0x00, 0x00, 0x03,                          // QUEUEID
-    0x00, 0x00, 0x00, 0x07,                          // FLAG
-    0, 0, 0, 0, 0, 0, 0, 5,                          // QUEUEOFFSET
-    0, 0, 0, 0, 0, 0, 0x03, 0xE8,                    // PHYSICALOFFSET 1000
-    0, 0, 0, 0,                                      // SYSFLAG
-    1, 2, 3, 4, 5, 6, 7, 8,                          // BORNTIMESTAMP
-    127, 0, 0, 1, 0, 0, 0x04, 0xD2,                  // BORNHOST 127.0.0.1:1234
-    0, 0, 0, 0, 0, 0, 0, 99,                         // STORETIMESTAMP
-    10, 0, 0, 1, 0, 0, 0x2A, 0x9F,                   // STOREHOST 10.0.0.1:10911
-    0, 0, 0, 2,                                      // RECONSUMETIMES
-    0, 0, 0, 0, 0, 0, 0, 0,                          // PREPARED TX OFFSET
-    0, 0, 0, 2, 'a', 'b',                            // BODYLEN + BODY
-    1, 'T',                                          // TOPICLEN + TOPIC
-    0, 7, 'T', 'A', 'G', 'S', 1, 'A', 2,             // PROPERTIESLEN + PROPERTIES
+    0x00, 0x00, 0x00, 0x65,                           // TOTALSIZE 101
+    0xDA, 0xA3, 0x20, 0xA7,                           // MAGICCODE V1
+    0x1E, 0x83, 0x48, 0x6D,                           // BODYCRC crc32("ab") & 0x7FFFFFFF
+    0x00, 0x00, 0x00, 0x03,                           // QUEUEID
+    0x00, 0x00, 0x00, 0x07,                           // FLAG
+    0,    0,    0,    0,    0,   0,   0,    5,        // QUEUEOFFSET
+    0,    0,    0,    0,    0,   0,   0x03, 0xE8,     // PHYSICALOFFSET 1000
+    0,    0,    0,    0,                              // SYSFLAG
+    1,    2,    3,    4,    5,   6,   7,    8,        // BORNTIMESTAMP
+    127,  0,    0,    1,    0,   0,   0x04, 0xD2,     // BORNHOST 127.0.0.1:1234
+    0,    0,    0,    0,    0,   0,   0,    99,       // STORETIMESTAMP
+    10,   0,    0,    1,    0,   0,   0x2A, 0x9F,     // STOREHOST 10.0.0.1:10911
+    0,    0,    0,    2,                              // RECONSUMETIMES
+    0,    0,    0,    0,    0,   0,   0,    0,        // PREPARED TX OFFSET
+    0,    0,    0,    2,    'a', 'b',                 // BODYLEN + BODY
+    1,    'T',                                        // TOPICLEN + TOPIC
+    0,    7,    'T',  'A',  'G', 'S', 1,    'A',  2,  // PROPERTIESLEN + PROPERTIES
 };
 
 TEST(MessageRecordTest, EncodesTheRocketMqLayoutByteForByte) {
@@ -73,7 +76,9 @@ TEST(MessageRecordTest, DecodesEveryFieldOfAHandWrittenRecord) {
   EXPECT_EQ(d->reconsume_times, 2);
   EXPECT_EQ(std::string(d->body.begin(), d->body.end()), "ab");
   EXPECT_EQ(d->topic, "T");
-  EXPECT_EQ(d->properties, std::string_view("TAGS\x01" "A\x02", 7));
+  EXPECT_EQ(d->properties, std::string_view("TAGS\x01"
+                                            "A\x02",
+                                            7));
 }
 
 TEST(MessageRecordTest, Ipv6HostsSetTheSysFlagBitsAndTakeTwentyBytes) {
@@ -106,8 +111,9 @@ TEST(MessageRecordTest, LongTopicsUseMagicV2WithATwoByteLength) {
 TEST(MessageRecordTest, OversizedPropertiesAreRejected) {
   Message m = SampleMessage();
   m.properties = std::string(40000, 'x');
-  EXPECT_EQ(EncodedRecordSize(m).status(),
-            InvalidArgumentError("message properties are 40000 bytes, more than the limit of 32767"));
+  EXPECT_EQ(
+      EncodedRecordSize(m).status(),
+      InvalidArgumentError("message properties are 40000 bytes, more than the limit of 32767"));
 }
 
 TEST(MessageRecordTest, BadHostAddressIsRejected) {
@@ -191,8 +197,9 @@ TEST(MessageRecordTest, PropertiesRoundTripAndFind) {
   EXPECT_EQ(parsed[1], (Property{"KEYS", "k1 k2"}));
   EXPECT_EQ(FindProperty(*encoded, "KEYS"), std::optional<std::string_view>("k1 k2"));
   EXPECT_EQ(FindProperty(*encoded, "NOPE"), std::nullopt);
-  EXPECT_EQ(EncodeProperties({{"A\x01", "x"}}).status(),
-            InvalidArgumentError("property \"A\x01\" contains a separator character (\\x01 or \\x02)"));
+  EXPECT_EQ(
+      EncodeProperties({{"A\x01", "x"}}).status(),
+      InvalidArgumentError("property \"A\x01\" contains a separator character (\\x01 or \\x02)"));
 }
 
 TEST(MessageRecordTest, ParsePropertiesSkipsMalformedEntriesLikeJava) {
@@ -207,10 +214,12 @@ TEST(MessageRecordTest, JavaHashCodeMatchesJavaForAsciiAndUtf16) {
   EXPECT_EQ(JavaStringHashCode("TagA"), 2598919);
   EXPECT_EQ(JavaStringHashCode(""), 0);
   EXPECT_EQ(JavaStringHashCode("\xE4\xB8\xAD\xE6\x96\x87\xE6\xA0\x87\xE7\xAD\xBE"),
-            622041809);  // 中文标签
+            622041809);                                        // 中文标签
   EXPECT_EQ(JavaStringHashCode("\xF0\x9F\x98\x80"), 1772899);  // U+1F600, a surrogate pair
-  EXPECT_EQ(JavaStringHashCode("a\xF0\x9F\x98\x80" "b"), 57849694);
-  EXPECT_EQ(JavaStringHashCode("\xFF"), 0xFFFD);                // invalid byte -> U+FFFD
+  EXPECT_EQ(JavaStringHashCode("a\xF0\x9F\x98\x80"
+                               "b"),
+            57849694);
+  EXPECT_EQ(JavaStringHashCode("\xFF"), 0xFFFD);  // invalid byte -> U+FFFD
   EXPECT_EQ(TagsCodeOf(std::string("TAGS\x01TagA\x02", 10)), 2598919);
   EXPECT_EQ(TagsCodeOf(""), 0);
 }

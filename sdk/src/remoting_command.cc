@@ -24,8 +24,8 @@ StatusOr<std::int64_t> ParseInt(std::string_view key, const std::string& text) {
   std::int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgumentError("the custom field " + std::string(key) +
-                                " is not an integer: \"" + text + "\"");
+    return InvalidArgumentError("the custom field " + std::string(key) + " is not an integer: \"" +
+                                text + "\"");
   }
   return value;
 }

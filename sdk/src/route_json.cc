@@ -299,8 +299,8 @@ StatusOr<TopicRouteData> DecodeTopicRouteData(std::string_view json) {
   if (queues != nullptr) {
     for (rapidjson::SizeType i = 0; i < queues->Size(); ++i) {
       QueueData q;
-      QUIVER_RETURN_IF_ERROR(DecodeQueueDataValue((*queues)[i], kWhat,
-                                                  "queueDatas[" + std::to_string(i) + "]", q));
+      QUIVER_RETURN_IF_ERROR(
+          DecodeQueueDataValue((*queues)[i], kWhat, "queueDatas[" + std::to_string(i) + "]", q));
       route.queue_datas.push_back(std::move(q));
     }
   }
@@ -308,8 +308,8 @@ StatusOr<TopicRouteData> DecodeTopicRouteData(std::string_view json) {
   if (brokers != nullptr) {
     for (rapidjson::SizeType i = 0; i < brokers->Size(); ++i) {
       BrokerData b;
-      QUIVER_RETURN_IF_ERROR(DecodeBrokerDataValue((*brokers)[i], kWhat,
-                                                   "brokerDatas[" + std::to_string(i) + "]", b));
+      QUIVER_RETURN_IF_ERROR(
+          DecodeBrokerDataValue((*brokers)[i], kWhat, "brokerDatas[" + std::to_string(i) + "]", b));
       route.broker_datas.push_back(std::move(b));
     }
   }
@@ -356,8 +356,7 @@ StatusOr<ClusterInfo> DecodeClusterInfo(std::string_view json) {
       info.broker_addr_table[name] = std::move(data);
     }
   }
-  QUIVER_ASSIGN_OR_RETURN(const Value* clusters,
-                          ObjectMember(doc, "clusterAddrTable", kWhat, ""));
+  QUIVER_ASSIGN_OR_RETURN(const Value* clusters, ObjectMember(doc, "clusterAddrTable", kWhat, ""));
   if (clusters != nullptr) {
     for (auto it = clusters->MemberBegin(); it != clusters->MemberEnd(); ++it) {
       std::string cluster(it->name.GetString(), it->name.GetStringLength());
@@ -418,8 +417,7 @@ StatusOr<RegisterBrokerBody> DecodeRegisterBrokerBody(std::string_view json) {
       }
     }
     if (const Value* version = FindMember(*wrapper, "dataVersion")) {
-      QUIVER_RETURN_IF_ERROR(DecodeDataVersionValue(*version, kWhat,
-                                                    wrapper_path + ".dataVersion",
+      QUIVER_RETURN_IF_ERROR(DecodeDataVersionValue(*version, kWhat, wrapper_path + ".dataVersion",
                                                     body.data_version));
     }
   }

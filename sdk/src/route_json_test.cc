@@ -80,14 +80,13 @@ TEST(RouteJsonTest, TruncatedJsonIsInvalidArgumentWithTheOffset) {
 }
 
 TEST(RouteJsonTest, EmptyBodyIsInvalidArgument) {
-  EXPECT_EQ(DecodeTopicRouteData("").status(),
-            InvalidArgumentError(
-                "TopicRouteData: invalid JSON at offset 0: The document is empty."));
+  EXPECT_EQ(
+      DecodeTopicRouteData("").status(),
+      InvalidArgumentError("TopicRouteData: invalid JSON at offset 0: The document is empty."));
 }
 
 TEST(RouteJsonTest, TrailingGarbageIsInvalidArgument) {
-  EXPECT_EQ(DecodeDataVersion(R"({"counter":1} x)").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeDataVersion(R"({"counter":1} x)").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(RouteJsonTest, RootThatIsNotAnObjectIsInvalidArgument) {
@@ -117,8 +116,9 @@ TEST(RouteJsonTest, NonIntegerBrokerAddrsKeyIsInvalidArgument) {
       DecodeTopicRouteData(R"({"brokerDatas":[{"brokerAddrs":{"master":"h:1"}}]})").status(),
       InvalidArgumentError("TopicRouteData: brokerDatas[0].brokerAddrs: key \"master\" is not a "
                            "broker id (an integer)"));
-  EXPECT_EQ(DecodeTopicRouteData(R"({"brokerDatas":[{"brokerAddrs":{"0":5}}]})").status(),
-            InvalidArgumentError("TopicRouteData: brokerDatas[0].brokerAddrs.0: expected a string"));
+  EXPECT_EQ(
+      DecodeTopicRouteData(R"({"brokerDatas":[{"brokerAddrs":{"0":5}}]})").status(),
+      InvalidArgumentError("TopicRouteData: brokerDatas[0].brokerAddrs.0: expected a string"));
 }
 
 TEST(RouteJsonTest, DeeplyNestedGarbageDoesNotExhaustTheStack) {

@@ -38,9 +38,10 @@ bool Scale(std::string_view text, const Unit (&units)[N], std::uint64_t& out) {
   return false;
 }
 
-constexpr Unit kDurationUnits[] = {
-    {"ms", 1'000'000ULL}, {"s", 1'000'000'000ULL}, {"m", 60'000'000'000ULL},
-    {"h", 3'600'000'000'000ULL}};
+constexpr Unit kDurationUnits[] = {{"ms", 1'000'000ULL},
+                                   {"s", 1'000'000'000ULL},
+                                   {"m", 60'000'000'000ULL},
+                                   {"h", 3'600'000'000'000ULL}};
 constexpr Unit kSizeUnits[] = {
     {"B", 1ULL}, {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}};
 
@@ -50,8 +51,10 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
   std::uint64_t ns = 0;
   if (!Scale(text, kDurationUnits, ns) ||
       ns > static_cast<std::uint64_t>(std::numeric_limits<Duration::rep>::max())) {
-    return InvalidArgumentError("expected a duration such as \"500ms\" or \"30s\" (an integer "
-                                "and one of ms, s, m, h), found \"" + std::string(text) + "\"");
+    return InvalidArgumentError(
+        "expected a duration such as \"500ms\" or \"30s\" (an integer "
+        "and one of ms, s, m, h), found \"" +
+        std::string(text) + "\"");
   }
   return Duration(static_cast<Duration::rep>(ns));
 }
@@ -59,8 +62,10 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
 StatusOr<std::uint64_t> ParseSize(std::string_view text) {
   std::uint64_t bytes = 0;
   if (!Scale(text, kSizeUnits, bytes)) {
-    return InvalidArgumentError("expected a size such as \"4MiB\" (an integer and one of B, "
-                                "KiB, MiB, GiB), found \"" + std::string(text) + "\"");
+    return InvalidArgumentError(
+        "expected a size such as \"4MiB\" (an integer and one of B, "
+        "KiB, MiB, GiB), found \"" +
+        std::string(text) + "\"");
   }
   return bytes;
 }

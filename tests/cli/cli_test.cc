@@ -116,8 +116,7 @@ TEST_F(CliTest, SyntaxErrorShowsItsPositionOnOneLine) {
   const std::string path = Write("bad.toml", "role = \"broker\"\nlisten = = 1\n");
   Result r = Run({"start", "-c", path});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, path +
-                       ":2:10: Error while parsing value: could not determine value type\n");
+  EXPECT_EQ(r.err, path + ":2:10: Error while parsing value: could not determine value type\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -132,8 +131,9 @@ TEST_F(CliTest, UnknownRoleListsTheRoles) {
   const std::string path = Write("x.toml", "role = \"namesrv\"\n");
   Result r = Run({"check", "-c", path});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, path + ":1:8: role: expected one of \"nameserver\", \"broker\", \"client\", "
-                          "found \"namesrv\"\n");
+  EXPECT_EQ(r.err, path +
+                       ":1:8: role: expected one of \"nameserver\", \"broker\", \"client\", "
+                       "found \"namesrv\"\n");
 }
 
 TEST_F(CliTest, UnknownKeyInAPluginTableIsRejectedByCheck) {
@@ -141,12 +141,14 @@ TEST_F(CliTest, UnknownKeyInAPluginTableIsRejectedByCheck) {
       Write("broker.toml", RecorderBroker("[storage.recorder]\nfail_strat = true\n"));
   Result r = Run({"check", "-c", path});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, path + ":17:1: unknown key storage.recorder.fail_strat (not read by storage "
-                          "plugin \"recorder\"); check its spelling\n");
+  EXPECT_EQ(r.err, path +
+                       ":17:1: unknown key storage.recorder.fail_strat (not read by storage "
+                       "plugin \"recorder\"); check its spelling\n");
 }
 
 TEST_F(CliTest, UnknownPluginIsAConfigErrorNamingTheFile) {
-  const std::string path = Write("client.toml", "role = \"client\"\n[transport]\nplugin = \"nosuch\"\n");
+  const std::string path =
+      Write("client.toml", "role = \"client\"\n[transport]\nplugin = \"nosuch\"\n");
   Result r = Run({"check", "-c", path});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("quiver-transport-nosuch.so"));
@@ -169,8 +171,9 @@ TEST_F(CliTest, CheckWarnsAboutTablesOfOtherRoles) {
   const std::string path = Write("broker.toml", RecorderBroker("[nameserver]\nlisten = \"x\"\n"));
   Result r = Run({"check", "-c", path});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("[kernel] [warning] " + path +
-                               ":16:2: table [nameserver] is not used by role \"broker\"; ignored"));
+  EXPECT_THAT(r.err,
+              HasSubstr("[kernel] [warning] " + path +
+                        ":16:2: table [nameserver] is not used by role \"broker\"; ignored"));
 }
 
 TEST_F(CliTest, PluginsListsKindNameVersionFileAndMarksShadowedAndBrokenOnes) {
@@ -183,12 +186,12 @@ TEST_F(CliTest, PluginsListsKindNameVersionFileAndMarksShadowedAndBrokenOnes) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("transport recorder 0.0.1 " + kPluginDir +
                                "/quiver-transport-recorder.so\n"));
-  EXPECT_THAT(r.out, HasSubstr("storage recorder 0.0.1 " + kPluginDir +
-                               "/quiver-storage-recorder.so\n"));
-  EXPECT_THAT(r.out, HasSubstr("storage recorder 0.0.1 " + (second / "quiver-storage-recorder.so").string() +
-                               " (shadowed)\n"));
-  EXPECT_THAT(r.out, HasSubstr("? ? ? " + (second / "quiver-storage-garbage.so").string() +
-                               " (error: "));
+  EXPECT_THAT(r.out,
+              HasSubstr("storage recorder 0.0.1 " + kPluginDir + "/quiver-storage-recorder.so\n"));
+  EXPECT_THAT(r.out, HasSubstr("storage recorder 0.0.1 " +
+                               (second / "quiver-storage-recorder.so").string() + " (shadowed)\n"));
+  EXPECT_THAT(r.out,
+              HasSubstr("? ? ? " + (second / "quiver-storage-garbage.so").string() + " (error: "));
 }
 
 TEST_F(CliTest, StartRunsUntilSigtermThenStopsInReverseOrder) {
@@ -201,16 +204,16 @@ TEST_F(CliTest, StartRunsUntilSigtermThenStopsInReverseOrder) {
   const std::string store = (dir_ / "store").string();
   EXPECT_THAT(
       Recorded(node.err()),
-      ElementsAre("[storage.recorder] store created", "[transport.recorder] transport server created",
-                  "[transport.recorder] transport client created",
-                  "[replication.recorder] replicator created", "[registry.recorder] registrar created",
-                  "[storage.recorder] store start in " + store,
-                  "[replication.recorder] replicator start",
-                  "[transport.recorder] transport server start 127.0.0.1:10911",
-                  "[registry.recorder] registrar start DefaultCluster/broker-a/0 at 127.0.0.1:10911",
-                  "[registry.recorder] registrar stop", "[transport.recorder] transport server stop",
-                  "[replication.recorder] replicator stop",
-                  "[transport.recorder] transport client stop", "[storage.recorder] store stop"));
+      ElementsAre(
+          "[storage.recorder] store created", "[transport.recorder] transport server created",
+          "[transport.recorder] transport client created",
+          "[replication.recorder] replicator created", "[registry.recorder] registrar created",
+          "[storage.recorder] store start in " + store, "[replication.recorder] replicator start",
+          "[transport.recorder] transport server start 127.0.0.1:10911",
+          "[registry.recorder] registrar start DefaultCluster/broker-a/0 at 127.0.0.1:10911",
+          "[registry.recorder] registrar stop", "[transport.recorder] transport server stop",
+          "[replication.recorder] replicator stop", "[transport.recorder] transport client stop",
+          "[storage.recorder] store stop"));
   EXPECT_EQ(node.out(), "");  // stdout stays clean: logs go to stderr
 }
 
@@ -243,10 +246,10 @@ TEST_F(CliTest, AFailedStartExitsOneWithOneLineAndStopsWhatStarted) {
                               "replicator refuses to start (fail_start = true)\n"));
   const std::vector<std::string> recorded = Recorded(r.err);
   ASSERT_GE(recorded.size(), 3u);
-  EXPECT_THAT(std::vector<std::string>(recorded.end() - 3, recorded.end()),
-              ElementsAre("[replication.recorder] replicator start refused",
-                          "[transport.recorder] transport client stop",
-                          "[storage.recorder] store stop"));
+  EXPECT_THAT(
+      std::vector<std::string>(recorded.end() - 3, recorded.end()),
+      ElementsAre("[replication.recorder] replicator start refused",
+                  "[transport.recorder] transport client stop", "[storage.recorder] store stop"));
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ namespace quiver::testing {
 class Subprocess {
  public:
   // Starts `argv[0]` with `argv`; `env` entries are set in the child (added to ours).
-  Subprocess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {}) {
+  Subprocess(const std::vector<std::string>& argv,
+             const std::map<std::string, std::string>& env = {}) {
     int out[2];
     int err[2];
     if (pipe(out) != 0 || pipe(err) != 0) std::abort();

@@ -240,9 +240,9 @@ int ClusterTest::StartBroker(const BrokerOptions& options) {
     std::ofstream out(node.config);
     out << "role = \"broker\"\n[log]\nlevel = \"info\"\n[broker]\ncluster = \"DefaultCluster\"\n"
         << "name = \"" << options.name << "\"\nid = 0\nlisten = \"127.0.0.1:" << node.port
-        << "\"\nstore_dir = \"" << store.string() << "\"\nauto_create_topic = "
-        << (options.auto_create_topic ? "true" : "false") << "\nmax_message_size = \""
-        << options.max_message_size << "\"\n"
+        << "\"\nstore_dir = \"" << store.string()
+        << "\"\nauto_create_topic = " << (options.auto_create_topic ? "true" : "false")
+        << "\nmax_message_size = \"" << options.max_message_size << "\"\n"
         << "[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\naddresses = [";
     bool first = true;
     for (const Node& n : nodes_) {

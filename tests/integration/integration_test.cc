@@ -19,13 +19,13 @@
 namespace quiver::integration {
 namespace {
 
-using ::testing::HasSubstr;
 using client::Message;
 using client::MessageExt;
 using client::MessageQueue;
 using client::Producer;
 using client::PullConsumer;
 using client::SendResult;
+using ::testing::HasSubstr;
 
 // body -> keys ("k1 k2"), for comparing what was sent with what arrived.
 using Multiset = std::multiset<std::pair<std::string, std::string>>;
@@ -262,8 +262,8 @@ TEST_F(IntegrationTest, KilledBrokerGroupFailsOverAndEveryAcknowledgedMessageIsC
   Kill(b);
   killed = true;
   sender.join();
-  EXPECT_GE(acked_after_kill.load(), 600) << "the producer did not fail over within 60 s ("
-                                           << failed << " sends failed)";
+  EXPECT_GE(acked_after_kill.load(), 600)
+      << "the producer did not fail over within 60 s (" << failed << " sends failed)";
   std::cout << "acknowledged: broker-a " << acknowledged["broker-a"].size() << ", broker-b "
             << acknowledged["broker-b"].size() << "; failed sends " << failed << "\n";
   ASSERT_FALSE(acknowledged["broker-b"].empty());
@@ -319,10 +319,10 @@ TEST_F(IntegrationTest, BrokersReRegisterWithARestartedNameServerWithinAFewHeart
            route->queue_datas[0].write_queue_nums == 4;
   });
   EXPECT_TRUE(back) << "no route of Reregister 5 s after the name server restarted";
-  std::cout << "route back after "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restarted)
-                   .count()
-            << " ms\n";
+  std::cout
+      << "route back after "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restarted).count()
+      << " ms\n";
   EXPECT_TRUE(Registered("broker-a", fresh));
 
   // Clients work through it again.
@@ -457,7 +457,8 @@ TEST_F(IntegrationTest, NewConsumerInTheSameGroupStartsWhereTheStoppedOneCommitt
 // PULL_MESSAGE with the suspend flag, sent raw so that the test knows it is held.
 protocol::RemotingCommand SuspendedPull(const std::string& topic, int queue_id,
                                         std::int64_t offset) {
-  protocol::RemotingCommand pull = protocol::RemotingCommand::Request(protocol::request_code::kPullMessage);
+  protocol::RemotingCommand pull =
+      protocol::RemotingCommand::Request(protocol::request_code::kPullMessage);
   pull.SetExt("consumerGroup", "CG-longpoll");
   pull.SetExt("topic", topic);
   pull.SetExt("queueId", std::int64_t{queue_id});
@@ -530,7 +531,8 @@ TEST_F(IntegrationTest, BadInputIsRejectedWithAClearErrorAndTheBrokerKeepsServin
   ASSERT_NO_FATAL_FAILURE(StartNameServer());
   int b = -1;
   ASSERT_NO_FATAL_FAILURE(
-      b = StartBroker({.name = "broker-a", .auto_create_topic = false, .max_message_size = "64KiB"}));
+      b = StartBroker(
+          {.name = "broker-a", .auto_create_topic = false, .max_message_size = "64KiB"}));
   ASSERT_NO_FATAL_FAILURE(CreateTopic("Good", 2, 1));
   Producer producer(Runtime(), ProducerOpts("PG-bad"));
   ASSERT_TRUE(producer.Start().ok());
@@ -560,16 +562,22 @@ TEST_F(IntegrationTest, BadInputIsRejectedWithAClearErrorAndTheBrokerKeepsServin
   const CommandResult cli =
       Quiver({"produce", "-n", NamesrvList(), "-t", "NoSuchTopic", "--body", "x"});
   EXPECT_EQ(cli.status, 1) << cli.err;
-  EXPECT_EQ(cli.err, "message 0 failed: " + expected + "\nsent 0/1 messages to NoSuchTopic (sync)\n");
+  EXPECT_EQ(cli.err,
+            "message 0 failed: " + expected + "\nsent 0/1 messages to NoSuchTopic (sync)\n");
   // The broker itself answers TOPIC_NOT_EXIST to a send for a topic it does not have.
   {
     RawConnection raw(Address(b));
     ASSERT_TRUE(raw.connected());
     protocol::RemotingCommand c =
         protocol::RemotingCommand::Request(protocol::request_code::kSendMessageV2);
-    for (const auto& [k, v] : std::map<std::string, std::string>{
-             {"a", "PG-raw"}, {"b", "NoSuchTopic"}, {"c", "TBW102"}, {"d", "4"}, {"e", "0"},
-             {"f", "0"}, {"g", "0"}, {"h", "0"}}) {
+    for (const auto& [k, v] : std::map<std::string, std::string>{{"a", "PG-raw"},
+                                                                 {"b", "NoSuchTopic"},
+                                                                 {"c", "TBW102"},
+                                                                 {"d", "4"},
+                                                                 {"e", "0"},
+                                                                 {"f", "0"},
+                                                                 {"g", "0"},
+                                                                 {"h", "0"}}) {
       c.SetExt(k, v);
     }
     c.body = BufferList(Buffer::CopyOf(std::string_view("raw")));

@@ -74,17 +74,17 @@ TEST_F(NodeAssemblyTest, BrokerRegistersItsRequestHandlersBeforeListening) {
   ASSERT_TRUE((*node)->Start().ok());
   (*node)->Stop();
   std::vector<std::string> steps = Recorded();
-  auto first_handler = std::find(steps.begin(), steps.end(),
-                                 "[transport.recorder] transport server handler 10");
+  auto first_handler =
+      std::find(steps.begin(), steps.end(), "[transport.recorder] transport server handler 10");
   auto listening = std::find_if(steps.begin(), steps.end(), [](const std::string& s) {
     return s.rfind("[transport.recorder] transport server start", 0) == 0;
   });
   ASSERT_NE(first_handler, steps.end()) << "SEND_MESSAGE (10) has no handler";
   ASSERT_NE(listening, steps.end());
   EXPECT_LT(first_handler - steps.begin(), listening - steps.begin());
-  EXPECT_NE(std::find(steps.begin(), steps.end(),
-                      "[transport.recorder] transport server handler 11"),
-            steps.end())
+  EXPECT_NE(
+      std::find(steps.begin(), steps.end(), "[transport.recorder] transport server handler 11"),
+      steps.end())
       << "PULL_MESSAGE (11) has no handler";
 }
 
@@ -95,16 +95,17 @@ TEST_F(NodeAssemblyTest, BrokerStartsInDependencyOrderAndStopsInReverse) {
   (*node)->Stop();
   EXPECT_THAT(
       RecordedSteps(),
-      ElementsAre("[storage.recorder] store created", "[transport.recorder] transport server created",
-                  "[transport.recorder] transport client created",
-                  "[replication.recorder] replicator created", "[registry.recorder] registrar created",
-                  "[storage.recorder] store start in /tmp/quiver-recorder-store",
-                  "[replication.recorder] replicator start",
-                  "[transport.recorder] transport server start 127.0.0.1:10911",
-                  "[registry.recorder] registrar start DefaultCluster/broker-a/0 at 127.0.0.1:10911",
-                  "[registry.recorder] registrar stop", "[transport.recorder] transport server stop",
-                  "[replication.recorder] replicator stop",
-                  "[transport.recorder] transport client stop", "[storage.recorder] store stop"));
+      ElementsAre(
+          "[storage.recorder] store created", "[transport.recorder] transport server created",
+          "[transport.recorder] transport client created",
+          "[replication.recorder] replicator created", "[registry.recorder] registrar created",
+          "[storage.recorder] store start in /tmp/quiver-recorder-store",
+          "[replication.recorder] replicator start",
+          "[transport.recorder] transport server start 127.0.0.1:10911",
+          "[registry.recorder] registrar start DefaultCluster/broker-a/0 at 127.0.0.1:10911",
+          "[registry.recorder] registrar stop", "[transport.recorder] transport server stop",
+          "[replication.recorder] replicator stop", "[transport.recorder] transport client stop",
+          "[storage.recorder] store stop"));
 }
 
 TEST_F(NodeAssemblyTest, BrokerRegistersItsAdvertisedAddress) {
@@ -121,14 +122,13 @@ TEST_F(NodeAssemblyTest, NameserverRegistersHandlersBeforeListening) {
   ASSERT_TRUE(node.ok()) << node.status();
   ASSERT_TRUE((*node)->Start().ok());
   (*node)->Stop();
-  EXPECT_THAT(Recorded(),
-              ElementsAre("[transport.recorder] transport server created",
-                          "[registry.recorder] registry server created",
-                          "[registry.recorder] registry server start",
-                          "[transport.recorder] transport server handler 105",
-                          "[transport.recorder] transport server start 127.0.0.1:9876",
-                          "[transport.recorder] transport server stop",
-                          "[registry.recorder] registry server stop"));
+  EXPECT_THAT(Recorded(), ElementsAre("[transport.recorder] transport server created",
+                                      "[registry.recorder] registry server created",
+                                      "[registry.recorder] registry server start",
+                                      "[transport.recorder] transport server handler 105",
+                                      "[transport.recorder] transport server start 127.0.0.1:9876",
+                                      "[transport.recorder] transport server stop",
+                                      "[registry.recorder] registry server stop"));
 }
 
 TEST_F(NodeAssemblyTest, ClientStartsDiscoveryAfterTheTransport) {
@@ -144,22 +144,21 @@ TEST_F(NodeAssemblyTest, ClientStartsDiscoveryAfterTheTransport) {
 }
 
 TEST_F(NodeAssemblyTest, AFailedStartStopsWhatStartedInReverse) {
-  auto node = Assemble(Header("broker") + kBrokerTables +
-                       "[replication.recorder]\nfail_start = true\n");
+  auto node =
+      Assemble(Header("broker") + kBrokerTables + "[replication.recorder]\nfail_start = true\n");
   ASSERT_TRUE(node.ok()) << node.status();
   EXPECT_EQ((*node)->Start(),
             UnavailableError("failed to start replication.recorder replicator: recorder "
                              "replicator refuses to start (fail_start = true)"));
-  EXPECT_THAT(RecordedSteps(),
-              ElementsAre("[storage.recorder] store created",
-                          "[transport.recorder] transport server created",
-                          "[transport.recorder] transport client created",
-                          "[replication.recorder] replicator created",
-                          "[registry.recorder] registrar created",
-                          "[storage.recorder] store start in /tmp/quiver-recorder-store",
-                          "[replication.recorder] replicator start refused",
-                          "[transport.recorder] transport client stop",
-                          "[storage.recorder] store stop"));
+  EXPECT_THAT(
+      RecordedSteps(),
+      ElementsAre(
+          "[storage.recorder] store created", "[transport.recorder] transport server created",
+          "[transport.recorder] transport client created",
+          "[replication.recorder] replicator created", "[registry.recorder] registrar created",
+          "[storage.recorder] store start in /tmp/quiver-recorder-store",
+          "[replication.recorder] replicator start refused",
+          "[transport.recorder] transport client stop", "[storage.recorder] store stop"));
 }
 
 TEST_F(NodeAssemblyTest, AssemblingStartsNothing) {
@@ -175,7 +174,8 @@ TEST_F(NodeAssemblyTest, AssemblingStartsNothing) {
 }
 
 TEST_F(NodeAssemblyTest, UnknownKeyInAPluginTableIsRejectedBeforeAnythingStarts) {
-  auto node = Assemble(Header("broker") + kBrokerTables + "[storage.recorder]\nfail_strat = true\n");
+  auto node =
+      Assemble(Header("broker") + kBrokerTables + "[storage.recorder]\nfail_strat = true\n");
   ASSERT_FALSE(node.ok());
   EXPECT_EQ(node.status(),
             InvalidArgumentError("node.toml:15:1: unknown key storage.recorder.fail_strat (not "
@@ -193,8 +193,9 @@ TEST_F(NodeAssemblyTest, APluginsConfigErrorPassesThroughWithItsPosition) {
 }
 
 TEST_F(NodeAssemblyTest, AnUnknownPluginIsNotFoundAndNamesTheFile) {
-  auto node = Assemble("role = \"client\"\nplugin_dirs = [\"" + std::string(kPluginDir) +
-                       "\"]\n[transport]\nplugin = \"recorder\"\n[registry]\nplugin = \"nosuch\"\n");
+  auto node =
+      Assemble("role = \"client\"\nplugin_dirs = [\"" + std::string(kPluginDir) +
+               "\"]\n[transport]\nplugin = \"recorder\"\n[registry]\nplugin = \"nosuch\"\n");
   ASSERT_FALSE(node.ok());
   EXPECT_EQ(node.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(node.status().message(), HasSubstr("quiver-registry-nosuch.so"));

@@ -69,8 +69,8 @@ class Factory final : public RegistryFactory {
     if (context.transport_server == nullptr) {
       return FailedPreconditionError("recorder registry server needs a transport server");
     }
-    return std::unique_ptr<RegistryServer>(
-        new Server(Recorder(context.logger, "registry server", settings), context.transport_server));
+    return std::unique_ptr<RegistryServer>(new Server(
+        Recorder(context.logger, "registry server", settings), context.transport_server));
   }
   StatusOr<std::unique_ptr<Registrar>> CreateRegistrar(PluginContext& context) override {
     QUIVER_ASSIGN_OR_RETURN(Settings settings, ReadSettings(context));

@@ -24,7 +24,8 @@ StatusOr<broker::BrokerSettings> ProcessingSettings(const BrokerSettings& settin
                                                     const BrokerIdentity& identity) {
   if (PortOf(identity.address) == 0) {
     return InvalidArgumentError(
-        "[broker] listen \"" + settings.listen + "\": a broker needs a fixed port (it is put "
+        "[broker] listen \"" + settings.listen +
+        "\": a broker needs a fixed port (it is put "
         "in routes and message ids); set listen = \"127.0.0.1:10911\" or advertise a fixed "
         "address");
   }
@@ -53,29 +54,28 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
   identity.broker_id = BrokerId(settings.id);
   identity.address = settings.advertise.empty() ? settings.listen : settings.advertise;
   // ::quiver::BrokerRole is the registered role enum (this class shares its name).
-  identity.role = settings.id == 0 ? ::quiver::BrokerRole::kAsyncMaster : ::quiver::BrokerRole::kSlave;
+  identity.role =
+      settings.id == 0 ? ::quiver::BrokerRole::kAsyncMaster : ::quiver::BrokerRole::kSlave;
 
   QUIVER_ASSIGN_OR_RETURN(role->storage_, LoadSlot<StorageFactory>(services, PluginKind::kStorage));
   role->storage_.context->broker = &identity;
-  QUIVER_ASSIGN_OR_RETURN(role->store_,
-                          CreateFacet<MessageStore>(role->storage_, "store",
-                                                    [](StorageFactory& f, PluginContext& c) {
-                                                      return f.CreateStore(c);
-                                                    }));
+  QUIVER_ASSIGN_OR_RETURN(
+      role->store_,
+      CreateFacet<MessageStore>(role->storage_, "store", [](StorageFactory& f, PluginContext& c) {
+        return f.CreateStore(c);
+      }));
 
   QUIVER_ASSIGN_OR_RETURN(role->transport_,
                           LoadSlot<TransportFactory>(services, PluginKind::kTransport));
   role->transport_.context->broker = &identity;
-  QUIVER_ASSIGN_OR_RETURN(role->server_,
-                          CreateFacet<TransportServer>(role->transport_, "server",
-                                                       [](TransportFactory& f, PluginContext& c) {
-                                                         return f.CreateServer(c);
-                                                       }));
-  QUIVER_ASSIGN_OR_RETURN(role->client_,
-                          CreateFacet<TransportClient>(role->transport_, "client",
-                                                       [](TransportFactory& f, PluginContext& c) {
-                                                         return f.CreateClient(c);
-                                                       }));
+  QUIVER_ASSIGN_OR_RETURN(
+      role->server_, CreateFacet<TransportServer>(
+                         role->transport_, "server",
+                         [](TransportFactory& f, PluginContext& c) { return f.CreateServer(c); }));
+  QUIVER_ASSIGN_OR_RETURN(
+      role->client_, CreateFacet<TransportClient>(
+                         role->transport_, "client",
+                         [](TransportFactory& f, PluginContext& c) { return f.CreateClient(c); }));
 
   // The broker's metadata exists before the replicator: slaves copy it from the master.
   QUIVER_ASSIGN_OR_RETURN(broker::BrokerSettings processing_settings,
@@ -114,14 +114,15 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
   role->processing_ = std::make_unique<broker::BrokerProcessing>(
       std::move(processing_settings),
       broker::BrokerProcessing::Deps{
-          *role->server_, *role->store_, *role->replicator_, *role->metadata_,
-          *services.clock, *services.executor, logger,
-          [self, logger](const BrokerRegistration& registration) {
+          *role->server_, *role->store_, *role->replicator_, *role->metadata_, *services.clock,
+          *services.executor, logger, [self, logger](const BrokerRegistration& registration) {
             if (!self->registrar_running_.load()) return;  // Start() publishes the latest
             self->registrar_->Publish(registration, [logger](Status status) {
               if (!status.ok()) {
-                logger->warn("publishing to the registry failed (retried at the next "
-                             "heartbeat): {}", status.ToString());
+                logger->warn(
+                    "publishing to the registry failed (retried at the next "
+                    "heartbeat): {}",
+                    status.ToString());
               }
             });
           }});
@@ -141,16 +142,19 @@ void BrokerRole::AddComponents(Lifecycle& lifecycle) {
   const BrokerSettings& settings = services_.config->broker;
   auto logger = transport_.context->logger;
 
-  lifecycle.Add(storage_.Label() + " store", [store] { return store->Open(); },
-                [store] { store->Close(); });
+  lifecycle.Add(
+      storage_.Label() + " store", [store] { return store->Open(); }, [store] { store->Close(); });
   broker::BrokerMetadataTables* metadata = metadata_.get();
   broker::BrokerProcessing* processing = processing_.get();
-  lifecycle.Add("broker metadata", [metadata] { return metadata->Load(); }, nullptr);
+  lifecycle.Add(
+      "broker metadata", [metadata] { return metadata->Load(); }, nullptr);
   lifecycle.Add(transport_.Label() + " client", nullptr, [client] { client->Stop(); });
-  lifecycle.Add("broker processing", [processing] { return processing->Start(); },
-                [processing] { processing->Stop(); });
-  lifecycle.Add(replication_.Label() + " replicator", [replicator] { return replicator->Start(); },
-                [replicator] { replicator->Stop(); });
+  lifecycle.Add(
+      "broker processing", [processing] { return processing->Start(); },
+      [processing] { processing->Stop(); });
+  lifecycle.Add(
+      replication_.Label() + " replicator", [replicator] { return replicator->Start(); },
+      [replicator] { replicator->Stop(); });
   lifecycle.Add(
       transport_.Label() + " server",
       [server, identity, &settings, logger]() -> Status {
@@ -163,7 +167,8 @@ void BrokerRole::AddComponents(Lifecycle& lifecycle) {
   lifecycle.Add(
       registry_.Label() + " registrar",
       [this, registrar, replicator, identity, processing]() -> Status {
-        if (replicator->Role() == ReplicaRole::kSlave) identity->role = ::quiver::BrokerRole::kSlave;
+        if (replicator->Role() == ReplicaRole::kSlave)
+          identity->role = ::quiver::BrokerRole::kSlave;
         QUIVER_RETURN_IF_ERROR(registrar->Start(processing->CurrentRegistration()));
         registrar_running_.store(true);
         return Status::Ok();

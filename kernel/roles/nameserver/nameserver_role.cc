@@ -9,11 +9,10 @@ StatusOr<std::unique_ptr<NameserverRole>> NameserverRole::Build(const NodeServic
 
   QUIVER_ASSIGN_OR_RETURN(role->transport_,
                           LoadSlot<TransportFactory>(services, PluginKind::kTransport));
-  QUIVER_ASSIGN_OR_RETURN(role->server_,
-                          CreateFacet<TransportServer>(role->transport_, "server",
-                                                       [](TransportFactory& f, PluginContext& c) {
-                                                         return f.CreateServer(c);
-                                                       }));
+  QUIVER_ASSIGN_OR_RETURN(
+      role->server_, CreateFacet<TransportServer>(
+                         role->transport_, "server",
+                         [](TransportFactory& f, PluginContext& c) { return f.CreateServer(c); }));
 
   QUIVER_ASSIGN_OR_RETURN(role->registry_,
                           LoadSlot<RegistryFactory>(services, PluginKind::kRegistry));
@@ -32,8 +31,9 @@ void NameserverRole::AddComponents(Lifecycle& lifecycle) {
   const std::string listen = services_.config->nameserver.listen;
   auto logger = transport_.context->logger;
 
-  lifecycle.Add(registry_.Label() + " server", [registry] { return registry->Start(); },
-                [registry] { registry->Stop(); });
+  lifecycle.Add(
+      registry_.Label() + " server", [registry] { return registry->Start(); },
+      [registry] { registry->Stop(); });
   lifecycle.Add(
       transport_.Label() + " server",
       [server, listen, logger]() -> Status {

@@ -35,8 +35,7 @@ Status ValidateHostPort(const std::string& address) {
   std::string_view port_text(address.data() + colon + 1, address.size() - colon - 1);
   int port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 ||
-      port > 65535) {
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 || port > 65535) {
     return InvalidArgumentError("expected a port from 1 to 65535 in \"" + address + "\"");
   }
   return Status::Ok();
@@ -61,8 +60,9 @@ StatusOr<NameserverConfig> ReadNameserverConfig(const ConfigView& view,
       return view.Invalid("addresses", "\"" + address + "\" is listed twice");
     }
   }
-  QUIVER_ASSIGN_OR_RETURN(config.heartbeat_interval,
-                          ReadPositiveDuration(view, "heartbeat_interval", config.heartbeat_interval));
+  QUIVER_ASSIGN_OR_RETURN(
+      config.heartbeat_interval,
+      ReadPositiveDuration(view, "heartbeat_interval", config.heartbeat_interval));
   QUIVER_ASSIGN_OR_RETURN(config.scan_interval,
                           ReadPositiveDuration(view, "scan_interval", config.scan_interval));
   QUIVER_ASSIGN_OR_RETURN(config.broker_expiry,

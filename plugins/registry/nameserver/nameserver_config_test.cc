@@ -25,13 +25,12 @@ TEST(NameserverConfigTest, DefaultsFollowTheDesign) {
 
 TEST(NameserverConfigTest, EveryFacetReadsEverySupportedKey) {
   for (AddressesRequired required : {AddressesRequired::kYes, AddressesRequired::kNo}) {
-    MapConfigView view("registry.nameserver",
-                       {{"addresses", "a:1,b:2"},
-                        {"heartbeat_interval", "5s"},
-                        {"scan_interval", "1s"},
-                        {"broker_expiry", "20s"},
-                        {"route_refresh", "7s"},
-                        {"request_timeout", "500ms"}});
+    MapConfigView view("registry.nameserver", {{"addresses", "a:1,b:2"},
+                                               {"heartbeat_interval", "5s"},
+                                               {"scan_interval", "1s"},
+                                               {"broker_expiry", "20s"},
+                                               {"route_refresh", "7s"},
+                                               {"request_timeout", "500ms"}});
     StatusOr<NameserverConfig> config = ReadNameserverConfig(view, required);
     ASSERT_TRUE(config.ok()) << config.status();
     EXPECT_THAT(view.UnreadKeys(), ::testing::IsEmpty());
@@ -88,9 +87,9 @@ TEST(NameserverConfigTest, PortOutOfRangeIsRejected) {
 
 TEST(NameserverConfigTest, DuplicateAddressIsRejected) {
   MapConfigView view("registry.nameserver", {{"addresses", "h:1,h:1"}});
-  EXPECT_EQ(ReadNameserverConfig(view, AddressesRequired::kYes).status(),
-            InvalidArgumentError(
-                "test.toml: registry.nameserver.addresses: \"h:1\" is listed twice"));
+  EXPECT_EQ(
+      ReadNameserverConfig(view, AddressesRequired::kYes).status(),
+      InvalidArgumentError("test.toml: registry.nameserver.addresses: \"h:1\" is listed twice"));
 }
 
 TEST(NameserverConfigTest, BracketedIpv6AddressIsAccepted) {

@@ -76,8 +76,8 @@ void NameserverDiscovery::Stop() {
   state_->running = false;
 }
 
-void NameserverDiscovery::Invoke(const State_& state, RemotingCommand request,
-                                 std::size_t attempt, std::size_t start, ResponseCallback done) {
+void NameserverDiscovery::Invoke(const State_& state, RemotingCommand request, std::size_t attempt,
+                                 std::size_t start, ResponseCallback done) {
   const std::vector<std::string>& addresses = state->config.addresses;
   const std::size_t n = addresses.size();
   const std::size_t index = (start + attempt) % n;
@@ -189,10 +189,9 @@ void NameserverDiscovery::GetRoute(const std::string& topic, RouteCallback done)
         [done = std::move(done), route = std::move(*cached)]() mutable { done(std::move(route)); });
     return;
   }
-  FetchRoute(state_, topic,
-             [done = std::move(done)](StatusOr<TopicRouteData> route, bool) {
-               done(std::move(route));
-             });
+  FetchRoute(state_, topic, [done = std::move(done)](StatusOr<TopicRouteData> route, bool) {
+    done(std::move(route));
+  });
 }
 
 std::uint64_t NameserverDiscovery::Subscribe(const std::string& topic, RouteListener listener) {
@@ -318,10 +317,9 @@ void NameserverDiscovery::Refresh(const State_& state) {
   if (topics.empty()) {
     // Nothing to refresh: probe the name servers so Health() stays truthful.
     round->remaining = 1;
-    Invoke(state, RemotingCommand::Request(code::kGetBrokerClusterInfo), 0, start,
-           [finish](StatusOr<RemotingCommand> response) {
-             finish(response.ok(), response.status());
-           });
+    Invoke(
+        state, RemotingCommand::Request(code::kGetBrokerClusterInfo), 0, start,
+        [finish](StatusOr<RemotingCommand> response) { finish(response.ok(), response.status()); });
     return;
   }
   round->remaining = topics.size();

@@ -116,11 +116,9 @@ void NameserverRegistrar::RegisterAll(const std::shared_ptr<State>& state,
     state->context->transport_client->InvokeAsync(
         address, request, state->config.request_timeout,
         [weak, fanout, address](StatusOr<RemotingCommand> response) {
-          Status status = response.ok()
-                              ? StatusFromResponse("register with name server " + address,
-                                                   *response)
-                              : response.status().WithContext("register with name server " +
-                                                              address);
+          Status status =
+              response.ok() ? StatusFromResponse("register with name server " + address, *response)
+                            : response.status().WithContext("register with name server " + address);
           std::shared_ptr<State> s = weak.lock();
           if (!status.ok() && s && s->context->logger) {
             s->context->logger->warn("{}; retrying at the next heartbeat", status.message());
@@ -153,17 +151,15 @@ void NameserverRegistrar::Stop() {
   wait->remaining = state_->config.addresses.size();
   RemotingCommand request = MakeUnregisterBrokerRequest(last->identity);
   for (const std::string& address : state_->config.addresses) {
-    state_->context->transport_client->InvokeAsync(
-        address, request, state_->config.request_timeout,
-        [wait](StatusOr<RemotingCommand>) {
-          std::lock_guard lock(wait->mu);
-          --wait->remaining;
-          wait->cv.notify_all();
-        });
+    state_->context->transport_client->InvokeAsync(address, request, state_->config.request_timeout,
+                                                   [wait](StatusOr<RemotingCommand>) {
+                                                     std::lock_guard lock(wait->mu);
+                                                     --wait->remaining;
+                                                     wait->cv.notify_all();
+                                                   });
   }
   std::unique_lock lock(wait->mu);
-  wait->cv.wait_for(lock, state_->config.request_timeout,
-                    [&] { return wait->remaining == 0; });
+  wait->cv.wait_for(lock, state_->config.request_timeout, [&] { return wait->remaining == 0; });
 }
 
 }  // namespace quiver::registry::nameserver

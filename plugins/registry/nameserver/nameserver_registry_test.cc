@@ -164,8 +164,8 @@ TEST_F(NameserverRegistryTest, PublishBeforeStartFails) {
   std::optional<Status> result;
   registrar->Publish(Broker({{"T", 4}}), [&](Status s) { result = s; });
   Pump();
-  EXPECT_EQ(result, FailedPreconditionError(
-                        "registry.nameserver: Publish before Start or after Stop"));
+  EXPECT_EQ(result,
+            FailedPreconditionError("registry.nameserver: Publish before Start or after Stop"));
 }
 
 TEST_F(NameserverRegistryTest, PublishReportsTheFirstNameServerThatFailed) {
@@ -177,9 +177,9 @@ TEST_F(NameserverRegistryTest, PublishReportsTheFirstNameServerThatFailed) {
   std::optional<Status> result;
   registrar->Publish(Broker({{"T", 4}, {"U", 2}}, 2), [&](Status s) { result = s; });
   Pump();
-  EXPECT_EQ(result, UnavailableError(
-                        "register with name server ns2:9876: connect to ns2:9876 failed: "
-                        "connection refused"));
+  EXPECT_EQ(result,
+            UnavailableError("register with name server ns2:9876: connect to ns2:9876 failed: "
+                             "connection refused"));
   EXPECT_TRUE(NameServerHasRoute(kNs1, "U"));
 }
 
@@ -238,11 +238,11 @@ TEST_F(NameserverRegistryTest, SubscriberIsCalledOnFirstDiscoveryAndOnEveryChang
   ASSERT_TRUE(discovery->Start().ok());
   Pump();
   std::vector<std::int32_t> seen;  // write queue counts notified
-  std::uint64_t id = discovery->Subscribe("T", [&](const std::string& topic,
-                                                   const TopicRouteData& route) {
-    EXPECT_EQ(topic, "T");
-    seen.push_back(route.queue_datas.empty() ? 0 : route.queue_datas[0].write_queue_nums);
-  });
+  std::uint64_t id =
+      discovery->Subscribe("T", [&](const std::string& topic, const TopicRouteData& route) {
+        EXPECT_EQ(topic, "T");
+        seen.push_back(route.queue_datas.empty() ? 0 : route.queue_datas[0].write_queue_nums);
+      });
   Pump();
   EXPECT_THAT(seen, ElementsAre(4));
   AdvanceAndPump(30s);  // unchanged: no call
@@ -395,9 +395,8 @@ TEST_F(NameserverRegistryTest, SlaveRegistersAndLeavesTheMastersQueuesAlone) {
   Registrar* master = MakeRegistrar();
   ASSERT_TRUE(master->Start(Broker({{"T", 4}})).ok());
   slave_transport_ = net_.CreateClient("10.0.0.2:50003");
-  slave_node_ = std::make_unique<TestNode>(clock_, executor_,
-                                           std::map<std::string, std::string>{
-                                               {"addresses", kAddresses}});
+  slave_node_ = std::make_unique<TestNode>(
+      clock_, executor_, std::map<std::string, std::string>{{"addresses", kAddresses}});
   slave_node_->context.transport_client = slave_transport_.get();
   Registrar* slave = MakeRegistrar(slave_node_.get());
   BrokerRegistration r = Broker({{"T", 8}});
@@ -435,9 +434,9 @@ TEST(NameserverFactoryTest, EveryFacetAcceptsEveryKeySoOneFileCanCarryThemAll) {
   testing::FakeNetwork net(clock);
   auto client = net.CreateClient("c:1");
   auto server = net.CreateServer();
-  std::map<std::string, std::string> all = {
-      {"addresses", "ns:1"},    {"heartbeat_interval", "30s"}, {"scan_interval", "10s"},
-      {"broker_expiry", "120s"}, {"route_refresh", "30s"},     {"request_timeout", "3s"}};
+  std::map<std::string, std::string> all = {{"addresses", "ns:1"},    {"heartbeat_interval", "30s"},
+                                            {"scan_interval", "10s"}, {"broker_expiry", "120s"},
+                                            {"route_refresh", "30s"}, {"request_timeout", "3s"}};
   NameserverRegistryFactory factory;
   for (int facet = 0; facet < 3; ++facet) {
     TestNode node(clock, executor, all);
@@ -459,9 +458,9 @@ TEST(NameserverFactoryTest, FacetsNeedTheirTransport) {
   EXPECT_EQ(factory.CreateRegistrar(node.context).status(),
             FailedPreconditionError(
                 "registry.nameserver: the registrar needs the node's transport client"));
-  EXPECT_EQ(factory.CreateDiscovery(node.context).status(),
-            FailedPreconditionError(
-                "registry.nameserver: discovery needs the node's transport client"));
+  EXPECT_EQ(
+      factory.CreateDiscovery(node.context).status(),
+      FailedPreconditionError("registry.nameserver: discovery needs the node's transport client"));
 }
 
 }  // namespace

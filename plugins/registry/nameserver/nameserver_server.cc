@@ -136,10 +136,9 @@ void NameserverServer::Scan(Core& core) {
       core.table->RemoveExpired(core.context->clock->Now(), core.config.broker_expiry);
   for (const std::string& addr : expired) {
     if (core.context->logger) {
-      core.context->logger->warn("broker {} removed: no registration for more than {} s", addr,
-                                 std::chrono::duration_cast<std::chrono::seconds>(
-                                     core.config.broker_expiry)
-                                     .count());
+      core.context->logger->warn(
+          "broker {} removed: no registration for more than {} s", addr,
+          std::chrono::duration_cast<std::chrono::seconds>(core.config.broker_expiry).count());
     }
   }
 }

@@ -20,9 +20,8 @@ namespace response = protocol::response_code;
 
 constexpr char kNs[] = "ns1:9876";
 
-BrokerRegistration Registration(const std::string& name, const std::string& addr,
-                                std::int64_t id, std::vector<std::string> topics,
-                                std::int64_t counter = 1) {
+BrokerRegistration Registration(const std::string& name, const std::string& addr, std::int64_t id,
+                                std::vector<std::string> topics, std::int64_t counter = 1) {
   BrokerRegistration r;
   r.identity.broker_name = name;
   r.identity.address = addr;
@@ -74,7 +73,8 @@ class NameserverServerTest : public ::testing::Test {
 };
 
 TEST_F(NameserverServerTest, RegisteredTopicIsServedAsRouteJson) {
-  RemotingCommand reply = Call(MakeRegisterBrokerRequest(Registration("broker-a", "a:1", 0, {"T"})));
+  RemotingCommand reply =
+      Call(MakeRegisterBrokerRequest(Registration("broker-a", "a:1", 0, {"T"})));
   EXPECT_EQ(reply.code, response::kSuccess);
   EXPECT_TRUE(reply.is_response());
   RemotingCommand route = GetRoute("T");
@@ -144,7 +144,8 @@ TEST_F(NameserverServerTest, NumericExtFieldsOfNonJavaClientsAreAccepted) {
 
 TEST_F(NameserverServerTest, SlaveIsToldItsMastersAddresses) {
   Call(MakeRegisterBrokerRequest(Registration("broker-a", "a:1", 0, {"T"})));
-  RemotingCommand reply = Call(MakeRegisterBrokerRequest(Registration("broker-a", "a:2", 1, {"T"})));
+  RemotingCommand reply =
+      Call(MakeRegisterBrokerRequest(Registration("broker-a", "a:2", 1, {"T"})));
   EXPECT_EQ(reply.code, response::kSuccess);
   EXPECT_EQ(reply.ext_fields.at("masterAddr"), "a:1");
   EXPECT_EQ(reply.ext_fields.at("haServerAddr"), "a:1-ha");
@@ -163,8 +164,7 @@ TEST_F(NameserverServerTest, ClusterInfoTopicListsAndDeleteTopic) {
   ASSERT_EQ(info.code, response::kSuccess);
   StatusOr<ClusterInfo> decoded = protocol::DecodeClusterInfo(info.body.ToString());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->cluster_addr_table.at("DefaultCluster"),
-            std::vector<std::string>{"broker-a"});
+  EXPECT_EQ(decoded->cluster_addr_table.at("DefaultCluster"), std::vector<std::string>{"broker-a"});
 
   RemotingCommand all = Call(RemotingCommand::Request(code::kGetAllTopicListFromNameserver));
   EXPECT_EQ(all.body.ToString(), R"({"topicList":["T","U"]})");

@@ -16,10 +16,10 @@ RegistrationReply RouteTable::RegisterBroker(const BrokerRegistrationRequest& re
   auto group_it = broker_addr_table_.find(request.broker_name);
   if (group_it == broker_addr_table_.end()) {
     register_first = true;
-    group_it = broker_addr_table_
-                   .emplace(request.broker_name,
-                            BrokerData{request.cluster, request.broker_name, {}})
-                   .first;
+    group_it =
+        broker_addr_table_
+            .emplace(request.broker_name, BrokerData{request.cluster, request.broker_name, {}})
+            .first;
   }
   std::map<std::int64_t, std::string>& addrs = group_it->second.broker_addrs;
 
@@ -50,8 +50,8 @@ RegistrationReply RouteTable::RegisterBroker(const BrokerRegistrationRequest& re
   // 6. A master's topic table defines the group's queues when it is new or changed.
   if (request.broker_id == kMasterBrokerId.value()) {
     auto live = broker_live_table_.find(request.broker_addr);
-    bool changed = live == broker_live_table_.end() ||
-                   live->second.data_version != request.data_version;
+    bool changed =
+        live == broker_live_table_.end() || live->second.data_version != request.data_version;
     for (const auto& [topic, config] : request.topics) {
       std::map<std::string, QueueData>& queues = topic_queue_table_[topic];
       auto q = queues.find(request.broker_name);

@@ -46,7 +46,7 @@ struct RegistrationReply {
 };
 
 struct DataVersionCheck {
-  bool changed = true;                // the broker's version differs from the one held
+  bool changed = true;                 // the broker's version differs from the one held
   std::optional<DataVersion> current;  // the one held, if the broker is live
 };
 

@@ -20,10 +20,9 @@ TopicConfig Topic(const std::string& name, std::int32_t queues) {
   return t;
 }
 
-BrokerRegistrationRequest Broker(const std::string& name, const std::string& addr,
-                                 std::int64_t id, std::vector<TopicConfig> topics = {},
-                                 DataVersion version = {0, 1, 1},
-                                 std::uint64_t connection = 0,
+BrokerRegistrationRequest Broker(const std::string& name, const std::string& addr, std::int64_t id,
+                                 std::vector<TopicConfig> topics = {},
+                                 DataVersion version = {0, 1, 1}, std::uint64_t connection = 0,
                                  const std::string& cluster = "DefaultCluster") {
   BrokerRegistrationRequest r;
   r.cluster = cluster;
@@ -134,8 +133,7 @@ TEST(RouteTableTest, TopicStaysRoutableThroughASlaveWhenTheMasterIsGone) {
   table.RemoveConnection(1);
   std::optional<TopicRouteData> route = table.GetRoute("T");
   ASSERT_TRUE(route.has_value());
-  EXPECT_EQ(route->broker_datas[0].broker_addrs,
-            (std::map<std::int64_t, std::string>{{1, "a:2"}}));
+  EXPECT_EQ(route->broker_datas[0].broker_addrs, (std::map<std::int64_t, std::string>{{1, "a:2"}}));
   table.RemoveConnection(2);
   EXPECT_FALSE(table.GetRoute("T").has_value());
 }
@@ -213,8 +211,7 @@ TEST(RouteTableTest, UnregisterRemovesTheGroupAndTopicsOnlyItServed) {
   EXPECT_FALSE(table.IsLive("a:1"));
   EXPECT_FALSE(table.GetRoute("T").has_value());
   EXPECT_THAT(table.GetRoute("S")->queue_datas, ElementsAre(QueueData{"broker-b", 4, 4, 6, 0}));
-  EXPECT_THAT(table.GetClusterInfo().cluster_addr_table["DefaultCluster"],
-              ElementsAre("broker-b"));
+  EXPECT_THAT(table.GetClusterInfo().cluster_addr_table["DefaultCluster"], ElementsAre("broker-b"));
 }
 
 TEST(RouteTableTest, UnregisterOfAStaleAddressKeepsTheCurrentHolderOfTheId) {

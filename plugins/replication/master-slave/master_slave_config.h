@@ -13,8 +13,8 @@ namespace quiver::replication::master_slave {
 
 struct MasterSlaveConfig {
   BrokerRole role = BrokerRole::kAsyncMaster;
-  std::string ha_listen;   // masters: where slaves connect ("" = broker port + 1)
-  std::string master_ha;   // slaves: the master's HA address (REQUIRED for slaves)
+  std::string ha_listen;  // masters: where slaves connect ("" = broker port + 1)
+  std::string master_ha;  // slaves: the master's HA address (REQUIRED for slaves)
   bool slave_read = false;
   std::int64_t slave_read_ratio = 40;  // % of memory behind max offset that moves reads
   Duration sync_timeout = std::chrono::seconds(3);

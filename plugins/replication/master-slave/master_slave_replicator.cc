@@ -1,6 +1,5 @@
 #include "master_slave_replicator.h"
 
-
 namespace quiver::replication::master_slave {
 
 MasterSlaveReplicator::MasterSlaveReplicator(MasterSlaveConfig config, PluginContext& context)
@@ -33,8 +32,9 @@ void MasterSlaveReplicator::Append(MessageBatch batch, ReplicatedAppendCallback 
     return;
   }
   if (config_.role == BrokerRole::kSlave) {
-    done(FailedPreconditionError("not master: this broker is a slave; send to the master of "
-                                 "its broker group"));
+    done(
+        FailedPreconditionError("not master: this broker is a slave; send to the master of "
+                                "its broker group"));
     return;
   }
   const BrokerRole role = config_.role;

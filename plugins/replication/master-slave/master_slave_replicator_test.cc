@@ -91,10 +91,11 @@ MessageBatch OneMessage() {
 
 TEST(MasterSlaveConfigTest, DefaultsToAsyncMasterAndReadsEveryKey) {
   Fixture f;
-  testing::MapConfigView view("replication.master-slave",
-                              {{"role", "async-master"}, {"ha_listen", "127.0.0.1:10912"},
-                               {"slave_read", "true"}, {"slave_read_ratio", "30"},
-                               {"sync_timeout", "2s"}});
+  testing::MapConfigView view("replication.master-slave", {{"role", "async-master"},
+                                                           {"ha_listen", "127.0.0.1:10912"},
+                                                           {"slave_read", "true"},
+                                                           {"slave_read_ratio", "30"},
+                                                           {"sync_timeout", "2s"}});
   StatusOr<MasterSlaveConfig> config = MasterSlaveConfig::Parse(view, f.broker);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->role, BrokerRole::kAsyncMaster);
@@ -113,8 +114,9 @@ TEST(MasterSlaveConfigTest, RejectsAnUnknownRoleListingTheValidOnes) {
 
 TEST(MasterSlaveConfigTest, RoleMustAgreeWithBrokerId) {
   Fixture master(0);
-  EXPECT_THAT(master.Parse({{"role", "slave"}, {"master_ha", "127.0.0.1:10912"}})
-                  .status().message(), HasSubstr("needs [broker] id > 0"));
+  EXPECT_THAT(
+      master.Parse({{"role", "slave"}, {"master_ha", "127.0.0.1:10912"}}).status().message(),
+      HasSubstr("needs [broker] id > 0"));
   Fixture slave(1);
   EXPECT_THAT(slave.Parse({{"role", "sync-master"}}).status().message(),
               HasSubstr("needs [broker] id = 0, found id 1"));

@@ -57,8 +57,8 @@ Status WriteCheckpoint(const std::string& path, const Checkpoint& c) {
   if (n != static_cast<ssize_t>(kPageSize) || ::fdatasync(fd) != 0) {
     if (n == static_cast<ssize_t>(kPageSize)) err = errno;
     ::close(fd);
-    return FileError(n >= 0 && n != static_cast<ssize_t>(kPageSize) ? ENOSPC : err,
-                     "cannot write", tmp);
+    return FileError(n >= 0 && n != static_cast<ssize_t>(kPageSize) ? ENOSPC : err, "cannot write",
+                     tmp);
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return FileError(errno, "cannot rename", tmp);

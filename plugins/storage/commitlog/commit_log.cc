@@ -125,8 +125,8 @@ StatusOr<std::shared_ptr<MappedFile>> CommitLog::CreateSegment(std::int64_t star
       return renamed;
     }
   } else {
-    QUIVER_ASSIGN_OR_RETURN(segment,
-                            MappedFile::Create(PathFor(start), start, segment_size_, Preallocate::kYes));
+    QUIVER_ASSIGN_OR_RETURN(
+        segment, MappedFile::Create(PathFor(start), start, segment_size_, Preallocate::kYes));
   }
   Status dir_synced = SyncDirectory(dir_);
   if (!dir_synced.ok()) return dir_synced;
@@ -149,8 +149,8 @@ StatusOr<WriteSlot> CommitLog::Reserve(std::size_t size) {
   }
   if (!segment) {
     // No segment holds the write position (a fresh store, or the previous one was filled).
-    std::int64_t start = pos / static_cast<std::int64_t>(segment_size_) *
-                         static_cast<std::int64_t>(segment_size_);
+    std::int64_t start =
+        pos / static_cast<std::int64_t>(segment_size_) * static_cast<std::int64_t>(segment_size_);
     QUIVER_ASSIGN_OR_RETURN(segment, CreateSegment(start));
   }
   std::size_t in_segment = static_cast<std::size_t>(pos - segment->start());

@@ -32,7 +32,7 @@ namespace quiver::storage::commitlog {
 
 // Where Reserve() lets the caller write.
 struct WriteSlot {
-  std::int64_t offset = 0;     // physical offset of the first byte
+  std::int64_t offset = 0;       // physical offset of the first byte
   std::uint8_t* data = nullptr;  // mapped memory for that byte
   std::shared_ptr<MappedFile> segment;
 };

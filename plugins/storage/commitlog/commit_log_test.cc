@@ -95,7 +95,8 @@ TEST(CommitLogTest, LoadRejectsASegmentOfTheWrongSize) {
   std::ofstream(dir.path() + "/commitlog/00000000000000000000") << "short";
   CommitLog log(dir.path() + "/commitlog", kSegment);
   EXPECT_EQ(log.Load(),
-            DataLossError("file " + dir.path() + "/commitlog/00000000000000000000 is 5 bytes; "
+            DataLossError("file " + dir.path() +
+                          "/commitlog/00000000000000000000 is 5 bytes; "
                           "expected 65536 (was it truncated, or was the size setting changed?)"));
 }
 

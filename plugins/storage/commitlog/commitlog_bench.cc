@@ -116,8 +116,13 @@ void BM_AppendSyncGroupCommit(benchmark::State& state) {
   state.SetBytesProcessed(total * record);
   store->Close();
 }
-BENCHMARK(BM_AppendSyncGroupCommit)->Arg(1)->Arg(8)->Arg(64)->Iterations(1)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AppendSyncGroupCommit)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(64)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Sequential read of 1 KiB records through consume-queue reads of 32 messages.
 void BM_ReadSequential(benchmark::State& state) {

@@ -30,8 +30,8 @@ StatusOr<CommitLogConfig> ParseConfig(const ConfigView& view) {
   auto [ptr, ec] = std::from_chars(when.data(), when.data() + when.size(), hour);
   if (ec != std::errc() || ptr != when.data() + when.size() || when.size() > 2 || hour < 0 ||
       hour > 23) {
-    return view.Invalid("delete_when",
-                        "expected an hour of the day from \"00\" to \"23\", found \"" + when + "\"");
+    return view.Invalid(
+        "delete_when", "expected an hour of the day from \"00\" to \"23\", found \"" + when + "\"");
   }
   c.delete_when_hour = hour;
   QUIVER_ASSIGN_OR_RETURN(std::int64_t ratio,

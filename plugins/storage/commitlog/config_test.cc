@@ -27,15 +27,15 @@ TEST(ConfigTest, DefaultsMatchRocketMq) {
 
 TEST(ConfigTest, EveryKeyIsRead) {
   MapConfigView view(std::map<std::string, std::string>{{"segment_size", "4MiB"},
-                      {"flush", "sync"},
-                      {"flush_interval", "20ms"},
-                      {"flush_min_pages", "0"},
-                      {"sync_flush_timeout", "2s"},
-                      {"file_reserved_time", "1h"},
-                      {"delete_when", "13"},
-                      {"disk_max_used_ratio", "90"},
-                      {"consume_queue_entries_per_file", "1000"},
-                      {"check_crc_on_recover", "false"}});
+                                                        {"flush", "sync"},
+                                                        {"flush_interval", "20ms"},
+                                                        {"flush_min_pages", "0"},
+                                                        {"sync_flush_timeout", "2s"},
+                                                        {"file_reserved_time", "1h"},
+                                                        {"delete_when", "13"},
+                                                        {"disk_max_used_ratio", "90"},
+                                                        {"consume_queue_entries_per_file", "1000"},
+                                                        {"check_crc_on_recover", "false"}});
   auto c = ParseConfig(view);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->segment_size, 4u << 20);

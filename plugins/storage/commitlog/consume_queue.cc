@@ -148,8 +148,8 @@ Status ConsumeQueue::Reserve(std::int64_t count) {
     // chunk ahead, so that the next appends find their room already there.
     const std::int64_t chunk_end = std::min<std::int64_t>(
         file->end(), std::max<std::int64_t>(end, from + static_cast<std::int64_t>(kAllocateChunk)));
-    Status s = file->EnsureAllocated(static_cast<std::size_t>(chunk_end - file->start()),
-                                     kAllocateChunk);
+    Status s =
+        file->EnsureAllocated(static_cast<std::size_t>(chunk_end - file->start()), kAllocateChunk);
     if (!s.ok()) return s;
     // Only speed depends on it: on failure the writes fault the pages in themselves.
     (void)file->Populate(static_cast<std::size_t>(from - file->start()),
@@ -200,10 +200,9 @@ Status ConsumeQueue::Put(QueueOffset offset, const QueueEntry& entry) {
     Status s = TruncateTo(offset);
     if (!s.ok()) return s;
   } else if (offset.value() > max) {
-    return FailedPreconditionError("consume queue " + topic_ + "/" +
-                                   std::to_string(queue_id_.value()) + ": entry " +
-                                   std::to_string(offset.value()) + " would leave a gap after " +
-                                   std::to_string(max));
+    return FailedPreconditionError(
+        "consume queue " + topic_ + "/" + std::to_string(queue_id_.value()) + ": entry " +
+        std::to_string(offset.value()) + " would leave a gap after " + std::to_string(max));
   }
   Status reserved = Reserve(1);
   if (!reserved.ok()) return reserved;

@@ -34,8 +34,7 @@ struct QueueEntry {
 
 class ConsumeQueue {
  public:
-  ConsumeQueue(std::string dir, std::string topic, QueueId queue_id,
-               std::int64_t entries_per_file);
+  ConsumeQueue(std::string dir, std::string topic, QueueId queue_id, std::int64_t entries_per_file);
 
   // Maps the queue's files and finds its min and max offsets. kDataLoss for a malformed
   // file name or size.
@@ -45,8 +44,12 @@ class ConsumeQueue {
   QueueId queue_id() const { return queue_id_; }
   const std::string& dir() const { return dir_; }
 
-  QueueOffset min_offset() const { return QueueOffset(min_offset_.load(std::memory_order_acquire)); }
-  QueueOffset max_offset() const { return QueueOffset(max_offset_.load(std::memory_order_acquire)); }
+  QueueOffset min_offset() const {
+    return QueueOffset(min_offset_.load(std::memory_order_acquire));
+  }
+  QueueOffset max_offset() const {
+    return QueueOffset(max_offset_.load(std::memory_order_acquire));
+  }
 
   // The entry at `offset`, or nullopt when it is outside [min, max). Any thread.
   std::optional<QueueEntry> Get(QueueOffset offset) const;

@@ -30,8 +30,9 @@ TEST(ConsumeQueueTest, EntriesAreTwentyBytesBigEndianAtOffsetTimesTwenty) {
   std::ifstream in(dir.path() + "/cq/T/0/00000000000000000000", std::ios::binary);
   std::vector<std::uint8_t> bytes(20);
   in.read(reinterpret_cast<char*>(bytes.data()), 20);
-  EXPECT_EQ(bytes, (std::vector<std::uint8_t>{0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0xFF, 0xFF, 0xFF,
-                                              0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
+  EXPECT_EQ(bytes,
+            (std::vector<std::uint8_t>{0, 0, 0,    0,    0,    0,    1,    2,    0,    0,
+                                       3, 4, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
 }
 
 TEST(ConsumeQueueTest, FilesAreSparseAndNamedByByteOffset) {

@@ -85,9 +85,9 @@ TEST(CrashTest, SigkillNeverLosesAcknowledgedMessages) {
   std::cout << "seed " << seed << std::endl;
   std::mt19937 rng(seed);
   TempDir dir;
-  TestEnv env(dir.path(), {{"segment_size", "256KiB"},
-                           {"flush", "sync"},
-                           {"consume_queue_entries_per_file", "1024"}});
+  TestEnv env(
+      dir.path(),
+      {{"segment_size", "256KiB"}, {"flush", "sync"}, {"consume_queue_entries_per_file", "1024"}});
   std::int64_t total_acked = 0;  // queue offsets below this were verified in earlier runs
   std::int64_t acks_seen = 0;
   for (int run = 0; run < 50; ++run) {
@@ -131,16 +131,16 @@ TEST(CrashTest, SigkillNeverLosesAcknowledgedMessages) {
     }
     for (const auto& [t, n] : run_acked) {
       acks_seen += n + 1;
-      ASSERT_GT(next_n[t], n) << "acknowledged message t" << t << "-" << n
-                              << " lost; seed " << seed << " run " << run;
+      ASSERT_GT(next_n[t], n) << "acknowledged message t" << t << "-" << n << " lost; seed " << seed
+                              << " run " << run;
     }
     total_acked = offset;  // everything present now is the prefix for the next run
     store->Close();
   }
   // The property is only tested if the writer got acknowledgements before being killed.
   EXPECT_GT(acks_seen, 50) << "seed " << seed;
-  std::cout << acks_seen << " acknowledged messages over 50 kills, " << total_acked
-            << " stored" << std::endl;
+  std::cout << acks_seen << " acknowledged messages over 50 kills, " << total_acked << " stored"
+            << std::endl;
 }
 
 }  // namespace

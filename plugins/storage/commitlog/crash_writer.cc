@@ -24,9 +24,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s STORE_DIR\n", argv[0]);
     return 2;
   }
-  testing::TestEnv env(argv[1], {{"segment_size", "256KiB"},
-                                 {"flush", "sync"},
-                                 {"consume_queue_entries_per_file", "1024"}});
+  testing::TestEnv env(
+      argv[1],
+      {{"segment_size", "256KiB"}, {"flush", "sync"}, {"consume_queue_entries_per_file", "1024"}});
   auto config = ParseConfig(*env.context.config);
   CommitLogStore store(env.context, *config);
   Status s = store.Open();

@@ -38,14 +38,16 @@ class SmallTmpfs {
 TEST(DiskFullTest, AppendsFailWithResourceExhaustedAndEarlierMessagesSurvive) {
   TempDir dir;
   SmallTmpfs fs8m(dir.path());
-  if (!fs8m.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (" << fs8m.error() << "); needs root";
+  if (!fs8m.mounted())
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << fs8m.error() << "); needs root";
   TestEnv env(dir.path(), {{"segment_size", "1MiB"}, {"flush", "sync"}});
   auto store = MustOpen(env);
   ASSERT_NE(store, nullptr);
   int stored = 0;
   Status failure;
   for (int i = 0; i < 20000; ++i) {
-    auto r = AppendOne(*store, MakeMessage("Full", 0, "m" + std::to_string(i) + std::string(2000, '.')));
+    auto r =
+        AppendOne(*store, MakeMessage("Full", 0, "m" + std::to_string(i) + std::string(2000, '.')));
     if (!r.ok()) {
       failure = r.status();
       break;

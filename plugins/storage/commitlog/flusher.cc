@@ -95,7 +95,8 @@ void Flusher::Request(std::int64_t offset, Done done) {
       return;
     }
     bool was_empty = pending_.empty();
-    pending_.push_back(Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
+    pending_.push_back(
+        Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
     if (!was_empty) return;  // the flusher is already awake for the earlier ones
   }
   flush_cv_.notify_one();

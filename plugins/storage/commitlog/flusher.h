@@ -76,11 +76,11 @@ class Flusher {
   mutable std::mutex mu_;
   std::condition_variable flush_cv_;
   std::condition_variable watchdog_cv_;
-  std::deque<Pending> pending_;  // guarded by mu_; deadlines non-decreasing
-  std::int64_t flushed_ = 0;     // guarded by mu_
-  Status error_;                 // guarded by mu_
+  std::deque<Pending> pending_;      // guarded by mu_; deadlines non-decreasing
+  std::int64_t flushed_ = 0;         // guarded by mu_
+  Status error_;                     // guarded by mu_
   std::atomic<bool> failed_{false};  // set with error_
-  bool stopping_ = false;        // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
   bool started_ = false;
   std::thread flush_thread_;
   std::thread watchdog_thread_;

@@ -92,9 +92,8 @@ StatusOr<std::shared_ptr<MappedFile>> MappedFile::Create(const std::string& path
   return file;
 }
 
-StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path,
-                                                       std::int64_t start, std::size_t size,
-                                                       Preallocate preallocate) {
+StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path, std::int64_t start,
+                                                       std::size_t size, Preallocate preallocate) {
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return FileError(errno, "cannot open", path);
   struct stat st {};

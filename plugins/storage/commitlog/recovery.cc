@@ -41,15 +41,15 @@ Status CheckComplete(const protocol::DecodedRecord& record) {
 }
 
 struct CommitLogStore::ScanResult {
-  std::int64_t end = 0;         // one past the last valid record (or blank marker)
-  std::string reason;           // why the scan stopped before the data ended ("" = clean end)
-  std::int64_t records = 0;     // records checked
-  std::int64_t reindexed = 0;   // consume-queue entries written
-  bool gap = false;             // a queue needs entries from before the scanned range
+  std::int64_t end = 0;        // one past the last valid record (or blank marker)
+  std::string reason;          // why the scan stopped before the data ended ("" = clean end)
+  std::int64_t records = 0;    // records checked
+  std::int64_t reindexed = 0;  // consume-queue entries written
+  bool gap = false;            // a queue needs entries from before the scanned range
 };
 
 StatusOr<CommitLogStore::ScanResult> CommitLogStore::ScanAndDispatch(std::size_t first_segment,
-                                                                      bool full_scan) {
+                                                                     bool full_scan) {
   ScanResult r;
   auto segments = log_->Segments();
   const protocol::CheckCrc check_crc(config_.check_crc_on_recover);
@@ -82,8 +82,8 @@ StatusOr<CommitLogStore::ScanResult> CommitLogStore::ScanAndDispatch(std::size_t
       }
       auto record = protocol::DecodeRecord(std::span<const std::uint8_t>(p, size - in), check_crc);
       if (!record.ok()) {
-        r.reason = "invalid record at offset " + std::to_string(pos) + ": " +
-                   record.status().message();
+        r.reason =
+            "invalid record at offset " + std::to_string(pos) + ": " + record.status().message();
         return r;
       }
       if (Status complete = CheckComplete(*record); !complete.ok()) {
@@ -121,10 +121,11 @@ StatusOr<CommitLogStore::ScanResult> CommitLogStore::ScanAndDispatch(std::size_t
             r.gap = true;
             return r;
           }
-          logger_->warn("consume queue {}/{}: entries {} to {} are missing from the commit log; "
-                        "the queue restarts at {}",
-                        queue->topic(), queue->queue_id().value(), queue->max_offset().value(),
-                        qoff.value() - 1, qoff.value());
+          logger_->warn(
+              "consume queue {}/{}: entries {} to {} are missing from the commit log; "
+              "the queue restarts at {}",
+              queue->topic(), queue->queue_id().value(), queue->max_offset().value(),
+              qoff.value() - 1, qoff.value());
           COMMITLOG_RETURN_IF_ERROR(queue->Reset());
         }
         COMMITLOG_RETURN_IF_ERROR(queue->Put(qoff, entry));
@@ -168,8 +169,9 @@ Status CommitLogStore::Recover(bool unclean) {
   }
   QUIVER_ASSIGN_OR_RETURN(ScanResult scan, ScanAndDispatch(first, /*full_scan=*/first == 0));
   if (scan.gap) {
-    logger_->info("recovery: a consume queue lags behind the scanned range; rescanning the "
-                  "whole commit log");
+    logger_->info(
+        "recovery: a consume queue lags behind the scanned range; rescanning the "
+        "whole commit log");
     first = 0;
     QUIVER_ASSIGN_OR_RETURN(scan, ScanAndDispatch(0, /*full_scan=*/true));
   }
@@ -177,9 +179,10 @@ Status CommitLogStore::Recover(bool unclean) {
   if (unclean || !scan.reason.empty()) {
     QUIVER_ASSIGN_OR_RETURN(std::int64_t discarded, log_->CutAt(scan.end));
     if (!scan.reason.empty() || discarded > 0) {
-      logger_->warn("recovery: commit log cut at offset {} ({}); {} non-zero bytes after it "
-                    "discarded",
-                    scan.end, scan.reason.empty() ? "torn tail" : scan.reason, discarded);
+      logger_->warn(
+          "recovery: commit log cut at offset {} ({}); {} non-zero bytes after it "
+          "discarded",
+          scan.end, scan.reason.empty() ? "torn tail" : scan.reason, discarded);
     }
   } else {
     // Clean shutdown and a clean end: nothing after scan.end was ever written.
@@ -207,10 +210,11 @@ Status CommitLogStore::Recover(bool unclean) {
   // is acknowledged on top of it.
   COMMITLOG_RETURN_IF_ERROR(log_->Sync(segments[first]->start(), scan.end));
   if (unclean || scan.reindexed > 0 || truncated_entries > 0) {
-    logger_->warn("recovery ({} shutdown): checked {} records from offset {}; re-indexed {}, "
-                  "dropped {} consume-queue entries beyond the commit log; max offset {}",
-                  unclean ? "unclean" : "clean", scan.records, segments[first]->start(),
-                  scan.reindexed, truncated_entries, scan.end);
+    logger_->warn(
+        "recovery ({} shutdown): checked {} records from offset {}; re-indexed {}, "
+        "dropped {} consume-queue entries beyond the commit log; max offset {}",
+        unclean ? "unclean" : "clean", scan.records, segments[first]->start(), scan.reindexed,
+        truncated_entries, scan.end);
   }
   return WriteCheckpointNow(scan.end);
 }

@@ -60,7 +60,8 @@ std::string SegmentPath(const std::string& root, std::int64_t start) {
   return root + "/commitlog/" + OffsetFileName(start);
 }
 
-void OverwriteBytes(const std::string& path, std::int64_t at, const std::vector<std::uint8_t>& bytes) {
+void OverwriteBytes(const std::string& path, std::int64_t at,
+                    const std::vector<std::uint8_t>& bytes) {
   int fd = ::open(path.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), at), static_cast<ssize_t>(bytes.size()));
@@ -193,9 +194,9 @@ TEST(RecoveryTest, PowerLossNeverLosesAcknowledgedRecords) {
   // Only the store's logic is under test (the "power loss" is simulated on the files), so
   // a RAM file system keeps 1,000 crash points fast.
   TempDir dir(fs::exists("/dev/shm") ? "/dev/shm" : fs::temp_directory_path().string());
-  TestEnv env(dir.path(), {{"segment_size", "64KiB"},
-                           {"flush", "sync"},
-                           {"consume_queue_entries_per_file", "256"}});
+  TestEnv env(
+      dir.path(),
+      {{"segment_size", "64KiB"}, {"flush", "sync"}, {"consume_queue_entries_per_file", "256"}});
   int acked = 0;  // messages m0..m(acked-1) are acknowledged
   for (int point = 0; point < 1000; ++point) {
     auto store = MustOpen(env);
@@ -218,7 +219,8 @@ TEST(RecoveryTest, PowerLossNeverLosesAcknowledgedRecords) {
     // Write an unsynced tail after the synced point: a few whole fake records (valid CRC,
     // would-be next message), then damage some of it.
     auto segments = std::vector<fs::path>();
-    for (const auto& e : fs::directory_iterator(dir.path() + "/commitlog")) segments.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(dir.path() + "/commitlog"))
+      segments.push_back(e.path());
     std::sort(segments.begin(), segments.end());
     const std::int64_t seg_size = 64 * 1024;
     std::int64_t seg_start = synced / seg_size * seg_size;

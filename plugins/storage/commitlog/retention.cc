@@ -20,7 +20,7 @@ constexpr int kMaxDeletionsPerRun = 10;
 int CommitLogStore::RunRetention(std::int64_t now_ms, int disk_used_percent) {
   if (!open_) return 0;
   std::time_t now_s = static_cast<std::time_t>(now_ms / 1000);
-  std::tm local {};
+  std::tm local{};
   ::localtime_r(&now_s, &local);
   const bool delete_hour = local.tm_hour == config_.delete_when_hour;
   const bool disk_full = disk_used_percent > config_.disk_max_used_ratio;
@@ -33,8 +33,8 @@ int CommitLogStore::RunRetention(std::int64_t now_ms, int disk_used_percent) {
     if (segments.size() < 2) break;
     struct stat st {};
     if (::stat(segments.front()->path().c_str(), &st) != 0) break;
-    std::int64_t mtime_ms = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 +
-                            st.st_mtim.tv_nsec / 1000000;
+    std::int64_t mtime_ms =
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
     bool expired = now_ms - mtime_ms >= reserved_ms;
     // A full disk deletes the oldest segment whatever its age (RocketMQ forced cleaning),
     // one at a time; expiry deletes every expired one.

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 // Wall time (ms) of today's `hour`:30 local time.
 std::int64_t AtHour(int hour) {
   std::time_t now = std::time(nullptr);
-  std::tm local {};
+  std::tm local{};
   ::localtime_r(&now, &local);
   local.tm_hour = hour;
   local.tm_min = 30;
@@ -48,7 +48,8 @@ class RetentionTest : public ::testing::Test {
       results_.push_back(r->results[0]);
     }
     segments_ = std::vector<fs::path>();
-    for (const auto& e : fs::directory_iterator(dir_.path() + "/commitlog")) segments_.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(dir_.path() + "/commitlog"))
+      segments_.push_back(e.path());
     std::sort(segments_.begin(), segments_.end());
     ASSERT_GE(segments_.size(), 4u);
   }
@@ -68,8 +69,8 @@ class RetentionTest : public ::testing::Test {
 TEST_F(RetentionTest, ExpiredSegmentsGoAtTheDeleteHourOnly) {
   const std::int64_t now = AtHour(4);
   TouchAll(now);
-  SetMtime(segments_[0], now - 2 * 3600 * 1000);  // expired
-  SetMtime(segments_[1], now - 2 * 3600 * 1000);  // expired
+  SetMtime(segments_[0], now - 2 * 3600 * 1000);              // expired
+  SetMtime(segments_[1], now - 2 * 3600 * 1000);              // expired
   EXPECT_EQ(store_->RunRetention(now + 3600 * 1000, 10), 0);  // 05:30: not the delete hour
   EXPECT_EQ(store_->RunRetention(now, 10), 2);
   EXPECT_FALSE(fs::exists(segments_[0]));

@@ -87,8 +87,8 @@ Status CommitLogStore::LoadQueues() {
     std::string topic = topic_dir.path().filename().string();
     for (const auto& queue_dir : fs::directory_iterator(topic_dir.path(), ec)) {
       std::string name = queue_dir.path().filename().string();
-      bool numeric = !name.empty() && name.size() < 10 &&
-                     std::all_of(name.begin(), name.end(), ::isdigit);
+      bool numeric =
+          !name.empty() && name.size() < 10 && std::all_of(name.begin(), name.end(), ::isdigit);
       if (!queue_dir.is_directory() || !numeric) {
         return DataLossError("unexpected entry " + queue_dir.path().string() +
                              " in the consume-queue directory (expected <topic>/<queueId>/)");
@@ -122,8 +122,8 @@ Status CommitLogStore::Open() {
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;
-    return FailedPreconditionError("store directory " + root_ +
-                                   " is in use by another process (" + lock_path + " is locked)");
+    return FailedPreconditionError("store directory " + root_ + " is in use by another process (" +
+                                   lock_path + " is locked)");
   }
 
   const bool unclean = fs::exists(abort_path_, ec);
@@ -162,9 +162,10 @@ Status CommitLogStore::Open() {
   housekeeping_stop_ = false;
   housekeeping_ = std::thread([this] { HousekeepingLoop(); });
   open_ = true;
-  logger_->info("commitlog store open in {}: physical offsets [{}, {}), {} consume queues, {} flush",
-                root_, log_->min_offset(), log_->write_position(), queues_.size(),
-                config_.flush == FlushMode::kSync ? "sync" : "async");
+  logger_->info(
+      "commitlog store open in {}: physical offsets [{}, {}), {} consume queues, {} flush", root_,
+      log_->min_offset(), log_->write_position(), queues_.size(),
+      config_.flush == FlushMode::kSync ? "sync" : "async");
   return Status::Ok();
 }
 
@@ -201,8 +202,10 @@ void CommitLogStore::Close() {
     ::unlink(abort_path_.c_str());
     s = SyncDirectory(root_);
   } else {
-    logger_->error("commitlog store in {} did not close cleanly ({}); it will be recovered at "
-                   "the next open", root_, s.ok() ? flusher_->error().ToString() : s.ToString());
+    logger_->error(
+        "commitlog store in {} did not close cleanly ({}); it will be recovered at "
+        "the next open",
+        root_, s.ok() ? flusher_->error().ToString() : s.ToString());
   }
   flusher_.reset();
   callbacks_.reset();
@@ -261,8 +264,7 @@ void CommitLogStore::HousekeepingLoop() {
   TimePoint next_retention = context_.clock->Now() + config_.retention_check_interval;
   std::unique_lock lock(housekeeping_mu_);
   while (!housekeeping_stop_) {
-    housekeeping_cv_.wait_for(lock, kConsumeQueueFlushInterval,
-                              [&] { return housekeeping_stop_; });
+    housekeeping_cv_.wait_for(lock, kConsumeQueueFlushInterval, [&] { return housekeeping_stop_; });
     if (housekeeping_stop_) break;
     lock.unlock();
     // Consume queues: capture the dispatched position first, then sync, so the checkpoint
@@ -357,16 +359,16 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
   std::int32_t one_crc = 0;
   std::vector<std::int32_t> many_crcs;
   if (batch.messages.size() > 1) many_crcs.resize(batch.messages.size());
-  std::span<std::int32_t> crcs = many_crcs.empty() ? std::span<std::int32_t>(&one_crc, 1)
-                                                   : std::span<std::int32_t>(many_crcs);
+  std::span<std::int32_t> crcs =
+      many_crcs.empty() ? std::span<std::int32_t>(&one_crc, 1) : std::span<std::int32_t>(many_crcs);
   const Message& first = batch.messages.front();
   for (std::size_t i = 0; i < batch.messages.size(); ++i) {
     const Message& m = batch.messages[i];
     if (m.topic != first.topic || m.queue_id != first.queue_id) {
-      return fail(InvalidArgumentError(
-          "a batch must hold messages of one topic and queue; found " + first.topic + "/" +
-          std::to_string(first.queue_id.value()) + " and " + m.topic + "/" +
-          std::to_string(m.queue_id.value())));
+      return fail(InvalidArgumentError("a batch must hold messages of one topic and queue; found " +
+                                       first.topic + "/" + std::to_string(first.queue_id.value()) +
+                                       " and " + m.topic + "/" +
+                                       std::to_string(m.queue_id.value())));
     }
     auto size = protocol::EncodedRecordSize(m);
     if (!size.ok()) return fail(size.status());
@@ -456,15 +458,15 @@ StatusOr<ReadResult> CommitLogStore::Read(const ReadRequest& request) const {
       missing = true;
       continue;
     }
-    if (!r.records.empty() &&
-        (static_cast<std::int32_t>(r.records.size()) >= max_messages ||
-         bytes + entry->size > request.max_bytes)) {
+    if (!r.records.empty() && (static_cast<std::int32_t>(r.records.size()) >= max_messages ||
+                               bytes + entry->size > request.max_bytes)) {
       break;
     }
     if (!request.tag_codes.empty()) {
       auto code = static_cast<std::int32_t>(entry->tags_code);
-      bool match = std::any_of(request.tag_codes.begin(), request.tag_codes.end(),
-                               [code](std::int64_t c) { return static_cast<std::int32_t>(c) == code; });
+      bool match =
+          std::any_of(request.tag_codes.begin(), request.tag_codes.end(),
+                      [code](std::int64_t c) { return static_cast<std::int32_t>(c) == code; });
       if (!match) continue;
     }
     auto record = RecordBuffer(entry->physical_offset.value(), entry->size);
@@ -502,8 +504,8 @@ QueueOffset CommitLogStore::MaxOffset(const std::string& topic, QueueId queue_id
 StatusOr<std::int64_t> CommitLogStore::StoreTimestamp(const std::string& topic, QueueId queue_id,
                                                       QueueOffset offset) const {
   auto not_found = [&] {
-    return NotFoundError("no message at offset " + std::to_string(offset.value()) + " of " +
-                         topic + "/" + std::to_string(queue_id.value()));
+    return NotFoundError("no message at offset " + std::to_string(offset.value()) + " of " + topic +
+                         "/" + std::to_string(queue_id.value()));
   };
   if (!open_) return FailedPreconditionError("the commitlog store is not open");
   const ConsumeQueue* queue = FindQueue(topic, queue_id);
@@ -539,8 +541,7 @@ QueueOffset CommitLogStore::OffsetByTimestamp(const std::string& topic, QueueId 
 StatusOr<Buffer> CommitLogStore::ReadRecord(CommitLogOffset offset) const {
   if (!open_) return FailedPreconditionError("the commitlog store is not open");
   auto not_found = [&] {
-    return NotFoundError("no record starts at commit-log offset " +
-                         std::to_string(offset.value()));
+    return NotFoundError("no record starts at commit-log offset " + std::to_string(offset.value()));
   };
   auto segment = log_->SegmentFor(offset.value());
   std::int64_t limit = log_->write_position();
@@ -595,7 +596,8 @@ StatusOr<BufferList> CommitLogStore::ReadRaw(CommitLogOffset from, std::int64_t 
                    : DataLossError("commit log corrupt at offset " + std::to_string(pos) +
                                    ": bad magic code");
       }
-      if (len < 8 || pos + len > segment->end() || (magic != protocol::kBlankMagic && pos + len > limit)) {
+      if (len < 8 || pos + len > segment->end() ||
+          (magic != protocol::kBlankMagic && pos + len > limit)) {
         return DataLossError("commit log corrupt at offset " + std::to_string(pos) +
                              ": record size " + std::to_string(size) + " out of range");
       }
@@ -664,9 +666,9 @@ void CommitLogStore::AppendRaw(CommitLogOffset at, BufferList bytes,
                                          ": " + complete.message()));
     }
     if (record->physical_offset.value() != pos) {
-      return finish(InvalidArgumentError(
-          "AppendRaw: the record at offset " + std::to_string(pos) + " says it belongs at " +
-          std::to_string(record->physical_offset.value())));
+      return finish(InvalidArgumentError("AppendRaw: the record at offset " + std::to_string(pos) +
+                                         " says it belongs at " +
+                                         std::to_string(record->physical_offset.value())));
     }
     if (pos + record->total_size + static_cast<std::int64_t>(protocol::kBlankMarkerSize) >
         segment_end) {
@@ -682,9 +684,9 @@ void CommitLogStore::AppendRaw(CommitLogOffset at, BufferList bytes,
     std::lock_guard lock(append_mu_);
     if (!open_) return finish(FailedPreconditionError("the commitlog store is not open"));
     if (at.value() != log_->write_position()) {
-      return finish(FailedPreconditionError(
-          "AppendRaw at offset " + std::to_string(at.value()) +
-          " but the max physical offset is " + std::to_string(log_->write_position())));
+      return finish(FailedPreconditionError("AppendRaw at offset " + std::to_string(at.value()) +
+                                            " but the max physical offset is " +
+                                            std::to_string(log_->write_position())));
     }
     for (const Item& item : items) {
       if (item.blank) continue;
@@ -703,8 +705,8 @@ void CommitLogStore::AppendRaw(CommitLogOffset at, BufferList bytes,
           if (!slot.ok()) return finish(slot.status());
           segment = slot->segment;
         }
-        std::memcpy(segment->data() + (pos - segment->start()),
-                    data.data() + (pos - at.value()), protocol::kBlankMarkerSize);
+        std::memcpy(segment->data() + (pos - segment->start()), data.data() + (pos - at.value()),
+                    protocol::kBlankMarkerSize);
       } else {
         auto slot = log_->Reserve(item.len);
         if (!slot.ok()) return finish(slot.status());
@@ -782,8 +784,7 @@ StoreStats CommitLogStore::Stats() const {
   s.min_physical_offset = CommitLogOffset(log_->min_offset());
   s.max_physical_offset = CommitLogOffset(log_->write_position());
   s.flushed_physical_offset = CommitLogOffset(flusher_->flushed());
-  s.disk_used_bytes =
-      static_cast<std::int64_t>(log_->Segments().size() * config_.segment_size);
+  s.disk_used_bytes = static_cast<std::int64_t>(log_->Segments().size() * config_.segment_size);
   std::shared_lock lock(queues_mu_);
   for (const auto& [key, queue] : queues_) {
     s.disk_used_bytes += queue->file_count() * config_.consume_queue_entries_per_file *

@@ -92,7 +92,8 @@ TEST(CommitLogStoreTest, BatchGetsConsecutiveOffsetsAndIsStoredContiguously) {
   TestEnv env(dir.path(), {{"segment_size", "1MiB"}});
   auto store = OpenStore(env);
   MessageBatch batch;
-  for (int i = 0; i < 10; ++i) batch.messages.push_back(MakeMessage("B", 2, "m" + std::to_string(i)));
+  for (int i = 0; i < 10; ++i)
+    batch.messages.push_back(MakeMessage("B", 2, "m" + std::to_string(i)));
   auto out = AppendAndWait(*store, std::move(batch));
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->results.size(), 10u);
@@ -124,7 +125,8 @@ TEST(CommitLogStoreTest, TagFilterReturnsOnlyMatchingMessages) {
   TestEnv env(dir.path(), {{"segment_size", "1MiB"}});
   auto store = OpenStore(env);
   for (int i = 0; i < 6; ++i) {
-    ASSERT_TRUE(AppendOne(*store, MakeMessage("T", 0, std::to_string(i), i % 2 ? "odd" : "even")).ok());
+    ASSERT_TRUE(
+        AppendOne(*store, MakeMessage("T", 0, std::to_string(i), i % 2 ? "odd" : "even")).ok());
   }
   ReadResult r = ReadAll(*store, "T", 0, 0, {protocol::JavaStringHashCode("odd")});
   EXPECT_EQ(r.status, ReadStatus::kFound);
@@ -141,7 +143,8 @@ TEST(CommitLogStoreTest, ReadLimitsCountAndBytesButAlwaysReturnsOneRecord) {
   TempDir dir;
   TestEnv env(dir.path(), {{"segment_size", "1MiB"}});
   auto store = OpenStore(env);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(AppendOne(*store, MakeMessage("T", 0, std::string(100, 'x'))).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(AppendOne(*store, MakeMessage("T", 0, std::string(100, 'x'))).ok());
   ReadRequest req;
   req.topic = "T";
   req.max_messages = 2;
@@ -167,8 +170,7 @@ TEST(CommitLogStoreTest, RecordsRollOverToTheNextSegmentWithABlankMarker) {
   }
   // 200 records of ~1.1 KB need four 64 KiB segments; none spans a boundary.
   for (const AppendResult& r : results) {
-    EXPECT_EQ(r.physical_offset.value() / 65536,
-              (r.physical_offset.value() + r.size - 1) / 65536);
+    EXPECT_EQ(r.physical_offset.value() / 65536, (r.physical_offset.value() + r.size - 1) / 65536);
   }
   EXPECT_GE(store->Stats().max_physical_offset.value(), 3 * 65536);
   ReadResult all = ReadAll(*store, "Roll", 0, 0);
@@ -254,7 +256,9 @@ TEST(CommitLogStoreTest, FollowerAppendsRawBytesAndIndexesThem) {
   auto master = OpenStore(master_env);
   auto follower = OpenStore(follower_env);
   for (int i = 0; i < 150; ++i) {
-    ASSERT_TRUE(AppendOne(*master, MakeMessage("Rep", i % 2, std::string(900, 'r'), i % 3 ? "a" : "b")).ok());
+    ASSERT_TRUE(
+        AppendOne(*master, MakeMessage("Rep", i % 2, std::string(900, 'r'), i % 3 ? "a" : "b"))
+            .ok());
   }
   std::int64_t pos = 0;
   while (pos < master->Stats().max_physical_offset.value()) {
@@ -274,7 +278,8 @@ TEST(CommitLogStoreTest, FollowerAppendsRawBytesAndIndexesThem) {
     ReadResult a = ReadAll(*master, "Rep", q, 0, {protocol::JavaStringHashCode("b")});
     ReadResult b = ReadAll(*follower, "Rep", q, 0, {protocol::JavaStringHashCode("b")});
     ASSERT_EQ(a.records.size(), b.records.size());
-    for (std::size_t i = 0; i < a.records.size(); ++i) EXPECT_EQ(a.records[i].view(), b.records[i].view());
+    for (std::size_t i = 0; i < a.records.size(); ++i)
+      EXPECT_EQ(a.records[i].view(), b.records[i].view());
   }
   // Appending at the wrong position is refused.
   auto raw = master->ReadRaw(CommitLogOffset(0), 1000);

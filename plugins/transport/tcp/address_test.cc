@@ -27,8 +27,8 @@ TEST(SplitHostPortTest, StripsBracketsOfIpv6Literals) {
 }
 
 TEST(SplitHostPortTest, RejectsMalformedAddressesNamingThem) {
-  for (const char* bad : {"", "host", ":80", "host:", "host:x", "host:65536", "::1:80",
-                          "[::1:80", "host:-1", "host:80 "}) {
+  for (const char* bad : {"", "host", ":80", "host:", "host:x", "host:65536", "::1:80", "[::1:80",
+                          "host:-1", "host:80 "}) {
     StatusOr<HostPort> hp = SplitHostPort(bad);
     ASSERT_FALSE(hp.ok()) << bad;
     EXPECT_EQ(hp.status(),

@@ -47,8 +47,8 @@ struct TcpConnection::InvokeTask {
 };
 
 TcpConnection::TcpConnection(std::shared_ptr<IoPool> pool, std::size_t context_index,
-                             boost::asio::ip::tcp::socket socket, std::uint64_t id,
-                             Options options, std::shared_ptr<const HandlerMap> handlers,
+                             boost::asio::ip::tcp::socket socket, std::uint64_t id, Options options,
+                             std::shared_ptr<const HandlerMap> handlers,
                              std::shared_ptr<std::atomic<std::int32_t>> opaque_counter,
                              CloseHook close_hook, std::shared_ptr<spdlog::logger> logger)
     : pool_(std::move(pool)),
@@ -83,8 +83,7 @@ void TcpConnection::Start() {
   // Rejected only while the owner stops; it then closes this connection itself.
 }
 
-void TcpConnection::InvokeAsync(RemotingCommand request, Duration timeout,
-                                ResponseCallback done) {
+void TcpConnection::InvokeAsync(RemotingCommand request, Duration timeout, ResponseCallback done) {
   InvokeUntil(std::move(request), Clock::now() + timeout, timeout, std::move(done));
 }
 
@@ -92,8 +91,9 @@ void TcpConnection::InvokeUntil(RemotingCommand request, TimePoint deadline, Dur
                                 ResponseCallback done) {
   request.opaque = opaque_counter_->fetch_add(1, std::memory_order_relaxed);
   request.flag &= ~(protocol::kFlagResponse | protocol::kFlagOneway);
-  InvokeTask task{shared_from_this(), request.opaque, request.code, false,
-                  protocol::EncodeFrame(request), deadline, timeout, std::move(done)};
+  InvokeTask task{
+      shared_from_this(), request.opaque, request.code,   false, protocol::EncodeFrame(request),
+      deadline,           timeout,        std::move(done)};
   if (!pool_->Dispatch(context_index_, std::move(task))) {
     // The pool has stopped: nothing will run on the I/O thread any more.
     if (task.done) {
@@ -107,11 +107,12 @@ void TcpConnection::InvokeUntil(RemotingCommand request, TimePoint deadline, Dur
 void TcpConnection::InvokeOneway(RemotingCommand request) {
   request.opaque = opaque_counter_->fetch_add(1, std::memory_order_relaxed);
   request.flag = (request.flag | protocol::kFlagOneway) & ~protocol::kFlagResponse;
-  InvokeTask task{shared_from_this(), request.opaque, request.code, true,
-                  protocol::EncodeFrame(request), TimePoint{}, Duration::zero(), nullptr};
+  InvokeTask task{
+      shared_from_this(), request.opaque,   request.code, true, protocol::EncodeFrame(request),
+      TimePoint{},        Duration::zero(), nullptr};
   if (!pool_->Dispatch(context_index_, std::move(task))) {
-    logger_->debug("one-way request (code {}) to {} dropped: the transport stopped",
-                   request.code, remote_address_);
+    logger_->debug("one-way request (code {}) to {} dropped: the transport stopped", request.code,
+                   remote_address_);
   }
 }
 
@@ -127,9 +128,9 @@ void TcpConnection::StartInvoke(InvokeTask& task) {
   if (!task.oneway) {
     if (pending_.size() >= options_.max_in_flight) {
       RunGuarded(*logger_, "response callback", [&] {
-        task.done(ResourceExhaustedError(
-            "too many requests in flight to " + remote_address_ + ": " +
-            std::to_string(pending_.size()) + " (max_in_flight)"));
+        task.done(ResourceExhaustedError("too many requests in flight to " + remote_address_ +
+                                         ": " + std::to_string(pending_.size()) +
+                                         " (max_in_flight)"));
       });
       return;
     }
@@ -156,18 +157,17 @@ void TcpConnection::SendFrame(BufferList frame) {
 }
 
 void TcpConnection::Close() {
-  pool_->Dispatch(context_index_,
-                  [self = shared_from_this()] { self->DoClose("closed locally"); });
+  pool_->Dispatch(context_index_, [self = shared_from_this()] { self->DoClose("closed locally"); });
 }
 
 void TcpConnection::CloseNow(const std::string& reason) { DoClose(reason); }
 
 void TcpConnection::ReadSome() {
-  socket_.async_read_some(boost::asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const boost::system::error_code& error,
-                                                      std::size_t bytes) {
-                            self->OnRead(error, bytes);
-                          });
+  socket_.async_read_some(
+      boost::asio::buffer(read_buffer_),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
+        self->OnRead(error, bytes);
+      });
 }
 
 void TcpConnection::OnRead(const boost::system::error_code& error, std::size_t bytes) {
@@ -208,8 +208,8 @@ void TcpConnection::HandleFrame(const Buffer& frame) {
     response.code = protocol::response_code::kSystemError;
     response.flag = protocol::kFlagResponse;
     response.remark = status.message();
-    if (!frame.empty() && frame.data()[0] == static_cast<std::uint8_t>(
-                                                  protocol::SerializeType::kRocketMq)) {
+    if (!frame.empty() &&
+        frame.data()[0] == static_cast<std::uint8_t>(protocol::SerializeType::kRocketMq)) {
       response.serialize_type = protocol::SerializeType::kRocketMq;
     }
     Enqueue(protocol::EncodeFrame(response));
@@ -299,11 +299,9 @@ void TcpConnection::WriteQueued() {
     for (const Buffer& part : frame.parts()) iov_.emplace_back(part.data(), part.size());
   }
   write_in_progress_ = true;
-  boost::asio::async_write(
-      socket_, iov_,
-      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-        self->OnWritten(error);
-      });
+  boost::asio::async_write(socket_, iov_,
+                           [self = shared_from_this()](const boost::system::error_code& error,
+                                                       std::size_t) { self->OnWritten(error); });
 }
 
 void TcpConnection::OnWritten(const boost::system::error_code& error) {
@@ -326,10 +324,10 @@ void TcpConnection::ArmTimeoutTimer() {
   timeout_armed_at_ = earliest;
   const std::uint64_t generation = ++timeout_generation_;
   timeout_timer_.expires_at(earliest);
-  timeout_timer_.async_wait([self = shared_from_this(), generation](
-                                const boost::system::error_code&) {
-    self->OnTimeoutTimer(generation);
-  });
+  timeout_timer_.async_wait(
+      [self = shared_from_this(), generation](const boost::system::error_code&) {
+        self->OnTimeoutTimer(generation);
+      });
 }
 
 void TcpConnection::OnTimeoutTimer(std::uint64_t generation) {
@@ -378,8 +376,7 @@ void TcpConnection::OnIdleTimer() {
     return;
   }
   if (now - last_activity_ >= idle) {
-    logger_->info("closing connection to {}: idle for {}", remote_address_,
-                  FormatDuration(idle));
+    logger_->info("closing connection to {}: idle for {}", remote_address_, FormatDuration(idle));
     DoClose("idle for " + FormatDuration(idle));
     return;
   }

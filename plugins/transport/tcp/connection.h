@@ -39,8 +39,7 @@ namespace quiver::transport::tcp {
 
 using HandlerMap = std::unordered_map<std::int32_t, RequestHandler>;
 
-class TcpConnection final : public Connection,
-                            public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection final : public Connection, public std::enable_shared_from_this<TcpConnection> {
  public:
   // Called once, on the connection's thread, when the connection closes for any reason.
   using CloseHook = std::function<void(const std::shared_ptr<TcpConnection>&)>;

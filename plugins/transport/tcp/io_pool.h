@@ -83,7 +83,7 @@ class IoPool : public std::enable_shared_from_this<IoPool> {
   std::shared_mutex mu_;
   bool accepting_ = true;  // guarded by mu_
   std::mutex stop_mu_;
-  bool stopped_ = false;   // guarded by stop_mu_
+  bool stopped_ = false;      // guarded by stop_mu_
   std::vector<bool> joined_;  // guarded by stop_mu_
 };
 

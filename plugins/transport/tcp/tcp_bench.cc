@@ -29,13 +29,13 @@ struct Loopback {
   Loopback()
       : server(TcpConfig{}, std::make_shared<spdlog::logger>("bench")),
         client(TcpConfig{}, std::make_shared<spdlog::logger>("bench")) {
-    server.RegisterHandler(kEcho, [](const ConnectionPtr&, RemotingCommand request,
-                                     Responder responder) {
-      RemotingCommand response;
-      response.code = protocol::response_code::kSuccess;
-      response.body = std::move(request.body);
-      responder.Send(std::move(response));
-    });
+    server.RegisterHandler(kEcho,
+                           [](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+                             RemotingCommand response;
+                             response.code = protocol::response_code::kSuccess;
+                             response.body = std::move(request.body);
+                             responder.Send(std::move(response));
+                           });
     Status status = server.Start("127.0.0.1:0");
     if (!status.ok()) {
       std::fprintf(stderr, "cannot start the server: %s\n", status.ToString().c_str());

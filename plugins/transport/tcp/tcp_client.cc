@@ -108,10 +108,9 @@ class TcpClient::Core : public std::enable_shared_from_this<Core> {
                                      endpoint->last_error + "); next attempt in " +
                                      Millis(endpoint->down_until - now));
         } else if (endpoint->waiters.size() >= static_cast<std::size_t>(config_.max_in_flight)) {
-          failure = ResourceExhaustedError("too many requests waiting for the connection to " +
-                                           address + ": " +
-                                           std::to_string(endpoint->waiters.size()) +
-                                           " (max_in_flight)");
+          failure = ResourceExhaustedError(
+              "too many requests waiting for the connection to " + address + ": " +
+              std::to_string(endpoint->waiters.size()) + " (max_in_flight)");
         } else {
           if (endpoint->state != Endpoint::State::kConnecting) {
             endpoint->state = Endpoint::State::kConnecting;
@@ -299,8 +298,8 @@ class TcpClient::Core : public std::enable_shared_from_this<Core> {
     if (!connection) {
       logger_->warn("cannot connect to {}: {}; marked down for {}", endpoint->address, reason,
                     Millis(endpoint->backoff));
-      const Status status = UnavailableError("cannot connect to " + endpoint->address + ": " +
-                                             reason);
+      const Status status =
+          UnavailableError("cannot connect to " + endpoint->address + ": " + reason);
       for (Waiter& w : waiters) {
         if (w.done) w.done(status);
       }
@@ -360,15 +359,14 @@ TcpClient::TcpClient(TcpConfig config, std::shared_ptr<spdlog::logger> logger)
 
 TcpClient::~TcpClient() { core_->Stop(); }
 
-void TcpClient::InvokeAsync(const std::string& address, RemotingCommand request,
-                            Duration timeout, ResponseCallback done) {
-  Waiter waiter{std::move(request), SteadyClock::now() + timeout, timeout, std::move(done),
-                false};
+void TcpClient::InvokeAsync(const std::string& address, RemotingCommand request, Duration timeout,
+                            ResponseCallback done) {
+  Waiter waiter{std::move(request), SteadyClock::now() + timeout, timeout, std::move(done), false};
   core_->Submit(address, std::move(waiter)).IgnoreError();  // reported through `done`
 }
 
-StatusOr<RemotingCommand> TcpClient::InvokeSync(const std::string& address,
-                                                RemotingCommand request, Duration timeout) {
+StatusOr<RemotingCommand> TcpClient::InvokeSync(const std::string& address, RemotingCommand request,
+                                                Duration timeout) {
   if (IoPool::OnAnyPoolThread()) {
     return FailedPreconditionError(
         "InvokeSync called on a transport I/O thread, which would block the thread that "
@@ -380,12 +378,11 @@ StatusOr<RemotingCommand> TcpClient::InvokeSync(const std::string& address,
     std::optional<StatusOr<RemotingCommand>> value;
   };
   auto result = std::make_shared<Result>();
-  InvokeAsync(address, std::move(request), timeout,
-              [result](StatusOr<RemotingCommand> response) {
-                std::lock_guard lock(result->mu);
-                result->value.emplace(std::move(response));
-                result->cv.notify_all();
-              });
+  InvokeAsync(address, std::move(request), timeout, [result](StatusOr<RemotingCommand> response) {
+    std::lock_guard lock(result->mu);
+    result->value.emplace(std::move(response));
+    result->cv.notify_all();
+  });
   std::unique_lock lock(result->mu);
   result->cv.wait(lock, [&] { return result->value.has_value(); });
   return std::move(*result->value);

@@ -15,8 +15,8 @@ std::string Format(Duration d) {
   return d == Duration::zero() ? std::string("0s") : FormatDuration(d);
 }
 
-Status CheckDuration(const ConfigView& config, std::string_view key, Duration value,
-                     Duration min, Duration max) {
+Status CheckDuration(const ConfigView& config, std::string_view key, Duration value, Duration min,
+                     Duration max) {
   if (value < min || value > max) {
     return config.Invalid(key, "expected a duration from " + Format(min) + " to " + Format(max) +
                                    ", found " + Format(value));
@@ -44,14 +44,14 @@ StatusOr<TcpConfig> ParseTcpConfig(const ConfigView& config) {
   QUIVER_RETURN_IF_ERROR(CheckDuration(config, "idle_timeout", out.idle_timeout, Duration::zero(),
                                        std::chrono::hours(24 * 7)));
 
-  QUIVER_ASSIGN_OR_RETURN(std::int64_t max_connections,
-                          config.GetIntInRange("max_connections", out.max_connections, 1,
-                                               1'000'000));
+  QUIVER_ASSIGN_OR_RETURN(
+      std::int64_t max_connections,
+      config.GetIntInRange("max_connections", out.max_connections, 1, 1'000'000));
   out.max_connections = static_cast<int>(max_connections);
 
-  QUIVER_ASSIGN_OR_RETURN(std::int64_t max_in_flight,
-                          config.GetIntInRange("max_in_flight", out.max_in_flight, 1,
-                                               16 * 1024 * 1024));
+  QUIVER_ASSIGN_OR_RETURN(
+      std::int64_t max_in_flight,
+      config.GetIntInRange("max_in_flight", out.max_in_flight, 1, 16 * 1024 * 1024));
   out.max_in_flight = static_cast<int>(max_in_flight);
 
   QUIVER_ASSIGN_OR_RETURN(out.connect_timeout,
@@ -61,9 +61,8 @@ StatusOr<TcpConfig> ParseTcpConfig(const ConfigView& config) {
 
   QUIVER_ASSIGN_OR_RETURN(out.reconnect_backoff_max,
                           config.GetDuration("reconnect_backoff_max", out.reconnect_backoff_max));
-  QUIVER_RETURN_IF_ERROR(CheckDuration(config, "reconnect_backoff_max",
-                                       out.reconnect_backoff_max, Duration::zero(),
-                                       std::chrono::hours(1)));
+  QUIVER_RETURN_IF_ERROR(CheckDuration(config, "reconnect_backoff_max", out.reconnect_backoff_max,
+                                       Duration::zero(), std::chrono::hours(1)));
   return out;
 }
 

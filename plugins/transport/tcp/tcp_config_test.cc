@@ -2,15 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include "test_config_view.h"
+#include "quiver/testing/map_config_view.h"
 
 namespace quiver::transport::tcp {
 namespace {
 
 using testing::MapConfigView;
 
+constexpr char kPath[] = "transport.tcp";
+
 TEST(TcpConfigTest, AnEmptyTableGivesTheDocumentedDefaults) {
-  MapConfigView view;
+  MapConfigView view(kPath);
   StatusOr<TcpConfig> config = ParseTcpConfig(view);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->io_threads, 2);
@@ -23,13 +25,13 @@ TEST(TcpConfigTest, AnEmptyTableGivesTheDocumentedDefaults) {
 }
 
 TEST(TcpConfigTest, EverySupportedKeyIsRead) {
-  MapConfigView view({{"io_threads", std::int64_t{4}},
-                      {"max_frame_size", std::string("1MiB")},
-                      {"idle_timeout", std::string("0s")},
-                      {"max_connections", std::int64_t{7}},
-                      {"max_in_flight", std::int64_t{3}},
-                      {"connect_timeout", std::string("250ms")},
-                      {"reconnect_backoff_max", std::string("1m")}});
+  MapConfigView view(kPath, {{"io_threads", "4"},
+                             {"max_frame_size", "1MiB"},
+                             {"idle_timeout", "0s"},
+                             {"max_connections", "7"},
+                             {"max_in_flight", "3"},
+                             {"connect_timeout", "250ms"},
+                             {"reconnect_backoff_max", "1m"}});
   StatusOr<TcpConfig> config = ParseTcpConfig(view);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->io_threads, 4);
@@ -39,49 +41,57 @@ TEST(TcpConfigTest, EverySupportedKeyIsRead) {
   EXPECT_EQ(config->max_in_flight, 3);
   EXPECT_EQ(config->connect_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(config->reconnect_backoff_max, std::chrono::minutes(1));
+  EXPECT_TRUE(view.UnreadKeys().empty());
 }
 
 TEST(TcpConfigTest, IoThreadsOutOfRangeIsRejectedWithTheRange) {
-  MapConfigView view({{"io_threads", std::int64_t{0}}});
+  MapConfigView view(kPath, {{"io_threads", "0"}});
   EXPECT_EQ(ParseTcpConfig(view).status(),
-            InvalidArgumentError("test:io_threads: expected an integer from 1 to 256, found 0"));
+            InvalidArgumentError(
+                "test.toml: transport.tcp.io_threads: expected an integer from 1 to 256, found 0"));
 }
 
 TEST(TcpConfigTest, MaxFrameSizeBelowOneKibIsRejected) {
-  MapConfigView view({{"max_frame_size", std::string("512B")}});
-  EXPECT_EQ(ParseTcpConfig(view).status(),
-            InvalidArgumentError("test:max_frame_size: expected a size from 1KiB to "
-                                 "2147483647B, found 512B"));
+  MapConfigView view(kPath, {{"max_frame_size", "512B"}});
+  EXPECT_EQ(
+      ParseTcpConfig(view).status(),
+      InvalidArgumentError("test.toml: transport.tcp.max_frame_size: expected a size from 1KiB to "
+                           "2147483647B, found 512B"));
 }
 
 TEST(TcpConfigTest, MaxFrameSizeAboveTheInt32LengthPrefixIsRejected) {
-  MapConfigView view({{"max_frame_size", std::string("2GiB")}});
-  EXPECT_EQ(ParseTcpConfig(view).status(),
-            InvalidArgumentError("test:max_frame_size: expected a size from 1KiB to "
-                                 "2147483647B, found 2GiB"));
+  MapConfigView view(kPath, {{"max_frame_size", "2GiB"}});
+  EXPECT_EQ(
+      ParseTcpConfig(view).status(),
+      InvalidArgumentError("test.toml: transport.tcp.max_frame_size: expected a size from 1KiB to "
+                           "2147483647B, found 2GiB"));
 }
 
 TEST(TcpConfigTest, AZeroConnectTimeoutIsRejected) {
-  MapConfigView view({{"connect_timeout", std::string("0ms")}});
+  MapConfigView view(kPath, {{"connect_timeout", "0ms"}});
   EXPECT_EQ(ParseTcpConfig(view).status(),
-            InvalidArgumentError("test:connect_timeout: expected a duration from 1ms to 10m, "
-                                 "found 0s"));
+            InvalidArgumentError(
+                "test.toml: transport.tcp.connect_timeout: expected a duration from 1ms to 10m, "
+                "found 0s"));
 }
 
 TEST(TcpConfigTest, AMalformedDurationNamesTheKey) {
-  MapConfigView view({{"idle_timeout", std::string("2 minutes")}});
+  MapConfigView view(kPath, {{"idle_timeout", "2 minutes"}});
   StatusOr<TcpConfig> config = ParseTcpConfig(view);
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(config.status().message().rfind("test:idle_timeout: expected a duration", 0), 0u)
+  EXPECT_EQ(config.status().message().rfind(
+                "test.toml: transport.tcp.idle_timeout: expected a duration", 0),
+            0u)
       << config.status();
 }
 
 TEST(TcpConfigTest, MaxInFlightOfZeroIsRejected) {
-  MapConfigView view({{"max_in_flight", std::int64_t{0}}});
+  MapConfigView view(kPath, {{"max_in_flight", "0"}});
   EXPECT_EQ(ParseTcpConfig(view).status(),
-            InvalidArgumentError("test:max_in_flight: expected an integer from 1 to 16777216, "
-                                 "found 0"));
+            InvalidArgumentError(
+                "test.toml: transport.tcp.max_in_flight: expected an integer from 1 to 16777216, "
+                "found 0"));
 }
 
 }  // namespace

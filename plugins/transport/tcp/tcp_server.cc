@@ -69,8 +69,7 @@ class TcpServer::Core : public std::enable_shared_from_this<Core> {
       endpoint = results.begin()->endpoint();
     }
     auto fail = [&](const char* step) {
-      return UnavailableError("cannot listen on " + listen + ": " + step + ": " +
-                              error.message());
+      return UnavailableError("cannot listen on " + listen + ": " + step + ": " + error.message());
     };
     acceptor->open(endpoint.protocol(), error);
     if (error) return fail("open");
@@ -144,20 +143,18 @@ class TcpServer::Core : public std::enable_shared_from_this<Core> {
 
   void Accept() {
     const std::size_t index = pool_->NextIndex();
-    acceptor_->async_accept(
-        pool_->context(index),
-        [self = shared_from_this(), index](const boost::system::error_code& error,
-                                           tcp::socket socket) {
-          self->OnAccept(error, index, std::move(socket));
-        });
+    acceptor_->async_accept(pool_->context(index),
+                            [self = shared_from_this(), index](
+                                const boost::system::error_code& error, tcp::socket socket) {
+                              self->OnAccept(error, index, std::move(socket));
+                            });
   }
 
   void OnAccept(const boost::system::error_code& error, std::size_t index, tcp::socket socket) {
     if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
     if (error) {
       // Usually out of file descriptors: pause instead of spinning on the error.
-      logger_->warn("accept on {} failed: {}; retrying in 100ms", local_address_,
-                    error.message());
+      logger_->warn("accept on {} failed: {}; retrying in 100ms", local_address_, error.message());
       accept_retry_->expires_after(std::chrono::milliseconds(100));
       accept_retry_->async_wait([self = shared_from_this()](const boost::system::error_code& e) {
         if (!e) self->Accept();
@@ -191,8 +188,7 @@ class TcpServer::Core : public std::enable_shared_from_this<Core> {
           logger_);
       connections_.emplace(id, connection);
     }
-    logger_->debug("accepted connection {} from {}", connection->Id(),
-                   connection->RemoteAddress());
+    logger_->debug("accepted connection {} from {}", connection->Id(), connection->RemoteAddress());
     connection->Start();
   }
 
@@ -220,8 +216,8 @@ class TcpServer::Core : public std::enable_shared_from_this<Core> {
       std::make_shared<std::atomic<std::int32_t>>(1);
 
   mutable std::mutex mu_;
-  bool started_ = false;   // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  bool started_ = false;       // guarded by mu_
+  bool stopping_ = false;      // guarded by mu_
   std::string local_address_;  // guarded by mu_; fixed once started
   std::shared_ptr<HandlerMap> handlers_ = std::make_shared<HandlerMap>();
   std::shared_ptr<const HandlerMap> frozen_handlers_;

@@ -21,10 +21,10 @@
 
 #include "quiver/protocol/codec.h"
 #include "quiver/protocol/codes.h"
+#include "quiver/testing/map_config_view.h"
 #include "tcp_client.h"
 #include "tcp_config.h"
 #include "tcp_server.h"
-#include "test_config_view.h"
 #include "transport_factory.h"
 
 namespace quiver::transport::tcp {
@@ -83,8 +83,8 @@ void Echo(const ConnectionPtr&, RemotingCommand request, Responder responder) {
 }
 
 std::shared_ptr<spdlog::logger> TestLogger() {
-  auto logger = std::make_shared<spdlog::logger>(
-      "transport.tcp", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("transport.tcp",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_level(spdlog::level::warn);
   return logger;
 }
@@ -221,9 +221,8 @@ TEST_F(TcpTransportTest, AHandlerThatNeverAnswersTimesOutWithDeadlineExceeded) {
   StartServer();
   TcpClient& client = NewClient();
   StatusOr<RemotingCommand> response = client.InvokeSync(address_, MakeRequest(kHang), 100ms);
-  EXPECT_EQ(response.status(),
-            DeadlineExceededError("no response from " + address_ +
-                                  " within 100ms (request code 2, opaque 1)"));
+  EXPECT_EQ(response.status(), DeadlineExceededError("no response from " + address_ +
+                                                     " within 100ms (request code 2, opaque 1)"));
   server_->Stop();
 }
 
@@ -231,12 +230,12 @@ TEST_F(TcpTransportTest, OnewayRequestRunsTheHandlerAndGetsNoResponse) {
   Counter handled;
   std::atomic<bool> saw_oneway_flag{false};
   StopGuard guard{this};
-  NewServer().RegisterHandler(7, [&](const ConnectionPtr&, RemotingCommand request,
-                                     Responder responder) {
-    saw_oneway_flag = request.is_oneway();
-    responder.Send(MakeResponse(kSuccess, "must not be sent"));
-    handled.Add();
-  });
+  NewServer().RegisterHandler(
+      7, [&](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+        saw_oneway_flag = request.is_oneway();
+        responder.Send(MakeResponse(kSuccess, "must not be sent"));
+        handled.Add();
+      });
   server_->RegisterHandler(kEcho, Echo);
   StartServer();
 
@@ -293,19 +292,19 @@ TEST_F(TcpTransportTest, ServerRestartedOnTheSamePortServesTheReconnectedClient)
 TEST_F(TcpTransportTest, ResponsesMayGoOutOfOrder) {
   std::mutex mu;
   std::vector<std::pair<std::string, Responder>> held;
-  NewServer().RegisterHandler(kHang, [&](const ConnectionPtr&, RemotingCommand request,
-                                         Responder responder) {
-    std::lock_guard lock(mu);
-    held.emplace_back(request.body.ToString(), std::move(responder));
-    if (held.size() == 2) {
-      // Answer the second request first, from another thread.
-      auto answers = std::move(held);
-      std::thread([answers = std::move(answers)] {
-        answers[1].second.Send(MakeResponse(kSuccess, answers[1].first));
-        answers[0].second.Send(MakeResponse(kSuccess, answers[0].first));
-      }).detach();
-    }
-  });
+  NewServer().RegisterHandler(
+      kHang, [&](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+        std::lock_guard lock(mu);
+        held.emplace_back(request.body.ToString(), std::move(responder));
+        if (held.size() == 2) {
+          // Answer the second request first, from another thread.
+          auto answers = std::move(held);
+          std::thread([answers = std::move(answers)] {
+            answers[1].second.Send(MakeResponse(kSuccess, answers[1].first));
+            answers[0].second.Send(MakeResponse(kSuccess, answers[0].first));
+          }).detach();
+        }
+      });
   StartServer();
   TcpClient& client = NewClient();
   std::mutex order_mu;
@@ -328,23 +327,23 @@ TEST_F(TcpTransportTest, ResponsesMayGoOutOfOrder) {
 
 TEST_F(TcpTransportTest, ServerHandlerCanInvokeTheClientOverTheSameConnection) {
   constexpr std::int32_t kAsk = 5;
-  NewServer().RegisterHandler(kAsk, [](const ConnectionPtr& connection, RemotingCommand,
-                                       Responder responder) {
-    connection->InvokeAsync(
-        MakeRequest(protocol::request_code::kNotifyConsumerIdsChanged, "ping"), 5s,
-        [responder](StatusOr<RemotingCommand> answer) {
-          responder.Send(answer.ok() ? MakeResponse(kSuccess, "client said " +
-                                                                  answer->body.ToString())
-                                     : MakeResponse(kSystemError, answer.status().ToString()));
-        });
-  });
+  NewServer().RegisterHandler(
+      kAsk, [](const ConnectionPtr& connection, RemotingCommand, Responder responder) {
+        connection->InvokeAsync(
+            MakeRequest(protocol::request_code::kNotifyConsumerIdsChanged, "ping"), 5s,
+            [responder](StatusOr<RemotingCommand> answer) {
+              responder.Send(answer.ok()
+                                 ? MakeResponse(kSuccess, "client said " + answer->body.ToString())
+                                 : MakeResponse(kSystemError, answer.status().ToString()));
+            });
+      });
   StartServer();
   TcpClient& client = NewClient();
-  client.RegisterHandler(protocol::request_code::kNotifyConsumerIdsChanged,
-                         [](const ConnectionPtr&, RemotingCommand request, Responder responder) {
-                           responder.Send(
-                               MakeResponse(kSuccess, "pong to " + request.body.ToString()));
-                         });
+  client.RegisterHandler(
+      protocol::request_code::kNotifyConsumerIdsChanged,
+      [](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+        responder.Send(MakeResponse(kSuccess, "pong to " + request.body.ToString()));
+      });
   StatusOr<RemotingCommand> response = client.InvokeSync(address_, MakeRequest(kAsk), 5s);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->code, kSuccess);
@@ -489,14 +488,14 @@ TEST_F(TcpTransportTest, TheCloseListenerFiresOncePerConnection) {
   Counter closed;
   std::mutex mu;
   ConnectionPtr seen;
-  NewServer().RegisterHandler(kEcho, [&](const ConnectionPtr& connection, RemotingCommand request,
-                                         Responder responder) {
-    {
-      std::lock_guard lock(mu);
-      seen = connection;
-    }
-    Echo(connection, std::move(request), std::move(responder));
-  });
+  NewServer().RegisterHandler(
+      kEcho, [&](const ConnectionPtr& connection, RemotingCommand request, Responder responder) {
+        {
+          std::lock_guard lock(mu);
+          seen = connection;
+        }
+        Echo(connection, std::move(request), std::move(responder));
+      });
   std::atomic<std::uint64_t> closed_id{0};
   server_->AddCloseListener([&](const ConnectionPtr& connection) {
     closed_id = connection->Id();
@@ -637,8 +636,7 @@ TEST_F(TcpTransportTest, TheFactoryReadsItsTableAndRejectsBadValues) {
   PluginContext context;
   context.logger = logger_;
   context.config = std::make_shared<testing::MapConfigView>(
-      std::map<std::string, testing::MapConfigView::Value, std::less<>>{
-          {"io_threads", std::int64_t{1}}});
+      "transport.tcp", std::map<std::string, std::string>{{"io_threads", "1"}});
   auto server = factory.CreateServer(context);
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = factory.CreateClient(context);
@@ -651,11 +649,11 @@ TEST_F(TcpTransportTest, TheFactoryReadsItsTableAndRejectsBadValues) {
   EXPECT_EQ(response->code, kRequestCodeNotSupported);
 
   context.config = std::make_shared<testing::MapConfigView>(
-      std::map<std::string, testing::MapConfigView::Value, std::less<>>{
-          {"max_connections", std::int64_t{0}}});
+      "transport.tcp", std::map<std::string, std::string>{{"max_connections", "0"}});
   EXPECT_EQ(factory.CreateServer(context).status(),
-            InvalidArgumentError("test:max_connections: expected an integer from 1 to 1000000, "
-                                 "found 0"));
+            InvalidArgumentError(
+                "test.toml: transport.tcp.max_connections: expected an integer from 1 to 1000000, "
+                "found 0"));
 }
 
 }  // namespace

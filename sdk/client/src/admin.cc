@@ -77,8 +77,8 @@ StatusOr<ClusterInfo> Admin::GetClusterInfo() { return internal::GetClusterInfoS
 
 namespace {
 // Store time of the message at `offset` (one PULL_MESSAGE without suspension); 0 if none.
-std::int64_t StoreTimeAt(ClientRuntime& runtime, const std::string& address,
-                         const MessageQueue& mq, std::int64_t offset) {
+std::int64_t StoreTimeAt(ClientRuntime& runtime, const std::string& address, const MessageQueue& mq,
+                         std::int64_t offset) {
   RemotingCommand request = RemotingCommand::Request(req::kPullMessage);
   request.SetExt("consumerGroup", kToolsConsumerGroup);
   request.SetExt("topic", mq.topic);

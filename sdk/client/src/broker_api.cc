@@ -1,8 +1,5 @@
 #include "broker_api.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <future>
 
@@ -17,29 +14,52 @@ namespace req = protocol::request_code;
 
 std::string ResponseCodeName(std::int32_t code) {
   switch (code) {
-    case rc::kSuccess: return "SUCCESS";
-    case rc::kSystemError: return "SYSTEM_ERROR";
-    case rc::kSystemBusy: return "SYSTEM_BUSY";
-    case rc::kRequestCodeNotSupported: return "REQUEST_CODE_NOT_SUPPORTED";
-    case rc::kFlushDiskTimeout: return "FLUSH_DISK_TIMEOUT";
-    case rc::kSlaveNotAvailable: return "SLAVE_NOT_AVAILABLE";
-    case rc::kFlushSlaveTimeout: return "FLUSH_SLAVE_TIMEOUT";
-    case rc::kMessageIllegal: return "MESSAGE_ILLEGAL";
-    case rc::kServiceNotAvailable: return "SERVICE_NOT_AVAILABLE";
-    case rc::kVersionNotSupported: return "VERSION_NOT_SUPPORTED";
-    case rc::kNoPermission: return "NO_PERMISSION";
-    case rc::kTopicNotExist: return "TOPIC_NOT_EXIST";
-    case rc::kTopicExistAlready: return "TOPIC_EXIST_ALREADY";
-    case rc::kPullNotFound: return "PULL_NOT_FOUND";
-    case rc::kPullRetryImmediately: return "PULL_RETRY_IMMEDIATELY";
-    case rc::kPullOffsetMoved: return "PULL_OFFSET_MOVED";
-    case rc::kQueryNotFound: return "QUERY_NOT_FOUND";
-    case rc::kSubscriptionParseFailed: return "SUBSCRIPTION_PARSE_FAILED";
-    case rc::kSubscriptionNotExist: return "SUBSCRIPTION_NOT_EXIST";
-    case rc::kSubscriptionNotLatest: return "SUBSCRIPTION_NOT_LATEST";
-    case rc::kSubscriptionGroupNotExist: return "SUBSCRIPTION_GROUP_NOT_EXIST";
-    case rc::kInvalidParameter: return "INVALID_PARAMETER";
-    default: return "CODE_" + std::to_string(code);
+    case rc::kSuccess:
+      return "SUCCESS";
+    case rc::kSystemError:
+      return "SYSTEM_ERROR";
+    case rc::kSystemBusy:
+      return "SYSTEM_BUSY";
+    case rc::kRequestCodeNotSupported:
+      return "REQUEST_CODE_NOT_SUPPORTED";
+    case rc::kFlushDiskTimeout:
+      return "FLUSH_DISK_TIMEOUT";
+    case rc::kSlaveNotAvailable:
+      return "SLAVE_NOT_AVAILABLE";
+    case rc::kFlushSlaveTimeout:
+      return "FLUSH_SLAVE_TIMEOUT";
+    case rc::kMessageIllegal:
+      return "MESSAGE_ILLEGAL";
+    case rc::kServiceNotAvailable:
+      return "SERVICE_NOT_AVAILABLE";
+    case rc::kVersionNotSupported:
+      return "VERSION_NOT_SUPPORTED";
+    case rc::kNoPermission:
+      return "NO_PERMISSION";
+    case rc::kTopicNotExist:
+      return "TOPIC_NOT_EXIST";
+    case rc::kTopicExistAlready:
+      return "TOPIC_EXIST_ALREADY";
+    case rc::kPullNotFound:
+      return "PULL_NOT_FOUND";
+    case rc::kPullRetryImmediately:
+      return "PULL_RETRY_IMMEDIATELY";
+    case rc::kPullOffsetMoved:
+      return "PULL_OFFSET_MOVED";
+    case rc::kQueryNotFound:
+      return "QUERY_NOT_FOUND";
+    case rc::kSubscriptionParseFailed:
+      return "SUBSCRIPTION_PARSE_FAILED";
+    case rc::kSubscriptionNotExist:
+      return "SUBSCRIPTION_NOT_EXIST";
+    case rc::kSubscriptionNotLatest:
+      return "SUBSCRIPTION_NOT_LATEST";
+    case rc::kSubscriptionGroupNotExist:
+      return "SUBSCRIPTION_GROUP_NOT_EXIST";
+    case rc::kInvalidParameter:
+      return "INVALID_PARAMETER";
+    default:
+      return "CODE_" + std::to_string(code);
   }
 }
 
@@ -49,15 +69,20 @@ Status BrokerResponseError(const std::string& address, const RemotingCommand& re
   if (response.remark && !response.remark->empty()) message += ": " + *response.remark;
   switch (response.code) {
     case rc::kTopicNotExist:
-    case rc::kQueryNotFound: return NotFoundError(std::move(message));
-    case rc::kNoPermission: return PermissionDeniedError(std::move(message));
+    case rc::kQueryNotFound:
+      return NotFoundError(std::move(message));
+    case rc::kNoPermission:
+      return PermissionDeniedError(std::move(message));
     case rc::kSystemError:
     case rc::kSystemBusy:
-    case rc::kServiceNotAvailable: return UnavailableError(std::move(message));
+    case rc::kServiceNotAvailable:
+      return UnavailableError(std::move(message));
     case rc::kMessageIllegal:
     case rc::kSubscriptionParseFailed:
-    case rc::kInvalidParameter: return InvalidArgumentError(std::move(message));
-    default: return UnknownError(std::move(message));
+    case rc::kInvalidParameter:
+      return InvalidArgumentError(std::move(message));
+    default:
+      return UnknownError(std::move(message));
   }
 }
 
@@ -111,8 +136,7 @@ StatusOr<std::int64_t> GetMaxOffset(ClientRuntime& runtime, const std::string& a
   return OffsetCall(runtime, address, QueueRequest(req::kGetMaxOffset, topic, queue_id));
 }
 
-StatusOr<std::int64_t> SearchOffsetByTimestamp(ClientRuntime& runtime,
-                                               const std::string& address,
+StatusOr<std::int64_t> SearchOffsetByTimestamp(ClientRuntime& runtime, const std::string& address,
                                                const std::string& topic, std::int32_t queue_id,
                                                std::int64_t timestamp_ms) {
   RemotingCommand request = QueueRequest(req::kSearchOffsetByTimestamp, topic, queue_id);
@@ -128,75 +152,17 @@ RemotingCommand UpdateConsumerOffsetRequest(const std::string& group, const std:
   return request;
 }
 
-TagSet TagSetOf(const std::string& expression) {
-  TagSet set;
-  set.tags = ParseTagExpression(expression);
-  for (const std::string& tag : set.tags) set.codes.push_back(protocol::JavaStringHashCode(tag));
-  return set;
-}
-
-std::string EncodeHeartbeat(const std::string& client_id,
-                            const std::vector<std::string>& producer_groups,
-                            const std::vector<ConsumerHeartbeat>& consumers) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("clientID");
-  w.String(client_id.c_str());
-  w.Key("producerDataSet");
-  w.StartArray();
-  for (const std::string& group : producer_groups) {
-    w.StartObject();
-    w.Key("groupName");
-    w.String(group.c_str());
-    w.EndObject();
+protocol::SubscriptionData ToSubscriptionData(const SubscriptionInfo& subscription) {
+  protocol::SubscriptionData data;
+  data.topic = subscription.topic;
+  data.tags_set = ParseTagExpression(subscription.expression);
+  for (const std::string& tag : data.tags_set) {
+    data.code_set.push_back(protocol::JavaStringHashCode(tag));
   }
-  w.EndArray();
-  w.Key("consumerDataSet");
-  w.StartArray();
-  for (const ConsumerHeartbeat& c : consumers) {
-    w.StartObject();
-    w.Key("groupName");
-    w.String(c.group.c_str());
-    w.Key("consumeType");
-    w.String("CONSUME_ACTIVELY");
-    w.Key("messageModel");
-    w.String("CLUSTERING");
-    w.Key("consumeFromWhere");
-    w.String(c.consume_from_where.c_str());
-    w.Key("unitMode");
-    w.Bool(false);
-    w.Key("subscriptionDataSet");
-    w.StartArray();
-    for (const SubscriptionInfo& s : c.subscriptions) {
-      const TagSet set = TagSetOf(s.expression);
-      w.StartObject();
-      w.Key("topic");
-      w.String(s.topic.c_str());
-      w.Key("subString");
-      w.String(set.tags.empty() ? "*" : s.expression.c_str());
-      w.Key("tagsSet");
-      w.StartArray();
-      for (const std::string& t : set.tags) w.String(t.c_str());
-      w.EndArray();
-      w.Key("codeSet");
-      w.StartArray();
-      for (std::int32_t code : set.codes) w.Int(code);
-      w.EndArray();
-      w.Key("subVersion");
-      w.Int64(s.sub_version);
-      w.Key("expressionType");
-      w.String("TAG");
-      w.Key("classFilterMode");
-      w.Bool(false);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  data.sub_string =
+      data.tags_set.empty() ? std::string(protocol::kSubscribeAll) : subscription.expression;
+  data.sub_version = subscription.sub_version;
+  return data;
 }
 
 namespace {
@@ -225,9 +191,8 @@ StatusOr<ClusterInfo> GetClusterInfoSync(ClientRuntime& runtime) {
 }
 
 StatusOr<std::vector<std::string>> GetTopicListSync(ClientRuntime& runtime) {
-  return WaitFor<std::vector<std::string>>(runtime, "topic list", [&](auto done) {
-    runtime.discovery().GetTopicList(std::move(done));
-  });
+  return WaitFor<std::vector<std::string>>(
+      runtime, "topic list", [&](auto done) { runtime.discovery().GetTopicList(std::move(done)); });
 }
 
 std::optional<std::string> MasterAddress(const BrokerData& broker) {

@@ -1,5 +1,5 @@
 #pragma once
-// Internal: requests the client library sends to brokers, the HEART_BEAT body, and route
+// Internal: requests the client library sends to brokers, HEART_BEAT subscriptions, and route
 // helpers shared by producer, consumer and admin (rocketmq-protocol.md §2.3, §3.4).
 // Sync helpers block and must not run on a transport I/O thread.
 
@@ -10,6 +10,7 @@
 
 #include "quiver/client/client_runtime.h"
 #include "quiver/client/message.h"
+#include "quiver/protocol/heartbeat_json.h"
 #include "quiver/protocol/remoting_command.h"
 #include "quiver/route.h"
 #include "quiver/status.h"
@@ -42,8 +43,7 @@ StatusOr<std::int64_t> GetMinOffset(ClientRuntime& runtime, const std::string& a
                                     const std::string& topic, std::int32_t queue_id);
 StatusOr<std::int64_t> GetMaxOffset(ClientRuntime& runtime, const std::string& address,
                                     const std::string& topic, std::int32_t queue_id);
-StatusOr<std::int64_t> SearchOffsetByTimestamp(ClientRuntime& runtime,
-                                               const std::string& address,
+StatusOr<std::int64_t> SearchOffsetByTimestamp(ClientRuntime& runtime, const std::string& address,
                                                const std::string& topic, std::int32_t queue_id,
                                                std::int64_t timestamp_ms);
 RemotingCommand UpdateConsumerOffsetRequest(const std::string& group, const std::string& topic,
@@ -54,22 +54,10 @@ struct SubscriptionInfo {
   std::string expression;  // "*" or "TagA || TagB"
   std::int64_t sub_version = 0;
 };
-struct ConsumerHeartbeat {
-  std::string group;
-  std::string consume_from_where;  // CONSUME_FROM_LAST_OFFSET, ...
-  std::vector<SubscriptionInfo> subscriptions;
-};
-// HeartbeatData JSON (§3.4): clientID, producerDataSet, consumerDataSet
-// (consumeType CONSUME_ACTIVELY, messageModel CLUSTERING).
-std::string EncodeHeartbeat(const std::string& client_id,
-                            const std::vector<std::string>& producer_groups,
-                            const std::vector<ConsumerHeartbeat>& consumers);
-// `expression` -> the subscription's tags and Java hash codes.
-struct TagSet {
-  std::vector<std::string> tags;
-  std::vector<std::int32_t> codes;
-};
-TagSet TagSetOf(const std::string& expression);
+// The SubscriptionData a HEART_BEAT carries for `subscription` (protocol::EncodeHeartbeatData):
+// the tags of ParseTagExpression, each with its Java hash code; subString "*" when that
+// leaves no tags (every tag), the expression otherwise.
+protocol::SubscriptionData ToSubscriptionData(const SubscriptionInfo& subscription);
 
 // Discovery::GetRoute, waited for up to the request timeout.
 StatusOr<TopicRouteData> GetRouteSync(ClientRuntime& runtime, const std::string& topic);

@@ -4,9 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include <chrono>
 #include <cstring>
-#include <ctime>
 #include <random>
 
 #include "quiver/client/producer.h"
@@ -28,10 +26,14 @@ Message::Message(std::string topic_in, std::string tags_in, std::string keys_in,
 
 std::string_view SendStatusName(SendStatus status) {
   switch (status) {
-    case SendStatus::kSendOk: return "SEND_OK";
-    case SendStatus::kFlushDiskTimeout: return "FLUSH_DISK_TIMEOUT";
-    case SendStatus::kFlushSlaveTimeout: return "FLUSH_SLAVE_TIMEOUT";
-    case SendStatus::kSlaveNotAvailable: return "SLAVE_NOT_AVAILABLE";
+    case SendStatus::kSendOk:
+      return "SEND_OK";
+    case SendStatus::kFlushDiskTimeout:
+      return "FLUSH_DISK_TIMEOUT";
+    case SendStatus::kFlushSlaveTimeout:
+      return "FLUSH_SLAVE_TIMEOUT";
+    case SendStatus::kSlaveNotAvailable:
+      return "SLAVE_NOT_AVAILABLE";
   }
   return "UNKNOWN";
 }
@@ -95,8 +97,7 @@ Status ValidateMessage(const Message& message, std::size_t max_message_size) {
   return Status::Ok();
 }
 
-StatusOr<std::string> EncodeMessageProperties(const Message& message,
-                                              const std::string& uniq_key) {
+StatusOr<std::string> EncodeMessageProperties(const Message& message, const std::string& uniq_key) {
   std::vector<protocol::Property> props;
   if (!message.tags.empty()) props.emplace_back(std::string(protocol::kPropertyTags), message.tags);
   if (!message.keys.empty()) {
@@ -113,55 +114,13 @@ StatusOr<std::string> EncodeMessageProperties(const Message& message,
   return protocol::EncodeProperties(props);
 }
 
-std::string ToHex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
-  }
-  return out;
-}
-
-UniqueIdGenerator::UniqueIdGenerator(const std::string& client_id, Clock& clock) : clock_(clock) {
-  std::uint8_t bytes[10] = {127, 0, 0, 1};
-  const std::string ip = client_id.substr(0, client_id.find('@'));
+protocol::UniqueKeyGenerator UniqueKeyGeneratorFor(const std::string& client_id) {
+  std::vector<std::uint8_t> ip = {127, 0, 0, 1};
+  const std::string ip_text = client_id.substr(0, client_id.find('@'));
   in_addr addr{};
-  if (inet_pton(AF_INET, ip.c_str(), &addr) == 1) std::memcpy(bytes, &addr, 4);
-  const auto pid = static_cast<std::uint16_t>(getpid());
-  bytes[4] = static_cast<std::uint8_t>(pid >> 8);
-  bytes[5] = static_cast<std::uint8_t>(pid);
-  const std::uint32_t random = std::random_device{}();
-  for (int i = 0; i < 4; ++i) bytes[6 + i] = static_cast<std::uint8_t>(random >> (24 - 8 * i));
-  prefix_ = ToHex(bytes);
-  counter_ = static_cast<std::uint32_t>(random);
-}
-
-std::string UniqueIdGenerator::Next() {
-  const std::int64_t now_ms = clock_.WallMillis();
-  const std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  const std::int64_t month_start_ms =
-      now_ms - (((static_cast<std::int64_t>(tm.tm_mday) - 1) * 24 + tm.tm_hour) * 3600 +
-                tm.tm_min * 60 + tm.tm_sec) * 1000 - now_ms % 1000;
-  const auto since = static_cast<std::uint32_t>(now_ms - month_start_ms);
-  const auto count = static_cast<std::uint16_t>(counter_.fetch_add(1));
-  std::uint8_t tail[6] = {static_cast<std::uint8_t>(since >> 24), static_cast<std::uint8_t>(since >> 16),
-                          static_cast<std::uint8_t>(since >> 8), static_cast<std::uint8_t>(since),
-                          static_cast<std::uint8_t>(count >> 8), static_cast<std::uint8_t>(count)};
-  return prefix_ + ToHex(tail);
-}
-
-std::string OffsetMsgId(const HostAddress& store_host, std::int64_t physical_offset) {
-  std::vector<std::uint8_t> bytes = store_host.ip;
-  if (bytes.empty()) bytes.assign(4, 0);
-  const auto port = static_cast<std::uint32_t>(store_host.port);
-  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::uint8_t>(port >> shift));
-  const auto off = static_cast<std::uint64_t>(physical_offset);
-  for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::uint8_t>(off >> shift));
-  return ToHex(bytes);
+  if (inet_pton(AF_INET, ip_text.c_str(), &addr) == 1) std::memcpy(ip.data(), &addr, 4);
+  return protocol::UniqueKeyGenerator(ip, static_cast<std::int32_t>(getpid()),
+                                      static_cast<std::int32_t>(std::random_device{}()));
 }
 
 MessageExt ToMessageExt(const protocol::DecodedRecord& record, const std::string& broker_name) {
@@ -184,7 +143,7 @@ MessageExt ToMessageExt(const protocol::DecodedRecord& record, const std::string
       m.properties[key] = value;
     }
   }
-  m.offset_msg_id = OffsetMsgId(record.store_host, record.physical_offset.value());
+  m.offset_msg_id = protocol::EncodeOffsetMessageId(record.store_host, record.physical_offset);
   auto uniq = m.properties.find(std::string(protocol::kPropertyUniqKey));
   m.msg_id = uniq != m.properties.end() ? uniq->second : m.offset_msg_id;
   m.queue = MessageQueue{m.topic, broker_name, record.queue_id.value()};

@@ -1,17 +1,15 @@
 #pragma once
 // Internal: how client messages become wire bytes and back (rocketmq-protocol.md §4).
-// Pure functions except UniqueIdGenerator (thread-safe).
+// Pure functions.
 
-#include <atomic>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "quiver/client/message.h"
-#include "quiver/clock.h"
 #include "quiver/message.h"
+#include "quiver/protocol/message_id.h"
 #include "quiver/protocol/message_record.h"
 #include "quiver/status.h"
 
@@ -26,24 +24,9 @@ Status ValidateMessage(const Message& message, std::size_t max_message_size);
 // TAGS, KEYS, user properties, UNIQ_KEY and WAIT=true, encoded (§4.2).
 StatusOr<std::string> EncodeMessageProperties(const Message& message, const std::string& uniq_key);
 
-// RocketMQ's MessageClientIDSetter: 32 hex chars = client IPv4 (4 bytes) + pid (2) +
-// a per-generator random number (4) + ms since the start of the month (4) + counter (2).
-class UniqueIdGenerator {
- public:
-  // `client_id` is "ip@instance"; a non-IPv4 ip part is replaced by 127.0.0.1.
-  UniqueIdGenerator(const std::string& client_id, Clock& clock);
-  std::string Next();
-
- private:
-  Clock& clock_;
-  std::string prefix_;  // hex of ip + pid + random
-  std::atomic<std::uint32_t> counter_{0};
-};
-
-// Upper-case hex of bytes.
-std::string ToHex(std::span<const std::uint8_t> bytes);
-// offsetMsgId: hex(store ip + int32 port + int64 commit-log offset) (§4.5).
-std::string OffsetMsgId(const HostAddress& store_host, std::int64_t physical_offset);
+// The UNIQ_KEY generator of the client `client_id` ("ip@instance"): its IPv4 address (a
+// non-IPv4 ip part is replaced by 127.0.0.1), this process's pid and a random discriminator.
+protocol::UniqueKeyGenerator UniqueKeyGeneratorFor(const std::string& client_id);
 
 // A decoded PULL record as the consumer hands it out.
 MessageExt ToMessageExt(const protocol::DecodedRecord& record, const std::string& broker_name);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker_api.h"
 #include "quiver/client/producer.h"
 #include "testing/fake_cluster.h"
 
@@ -22,39 +23,56 @@ TEST(BatchBodyTest, EncodingIsByteExactPerProtocolSection44) {
   expected += std::string("\x00\x07", 2);  // properties length
   expected += props;
   // entry 2: total = 22
-  expected += std::string("\x00\x00\x00\x16\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-                          "\x00\x00\x00\x00\x00\x00", 22);
+  expected += std::string(
+      "\x00\x00\x00\x16\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00",
+      22);
   EXPECT_EQ(body, expected);
 }
 
 TEST(MessageCodecTest, TagExpressionsParseLikeJava) {
   EXPECT_EQ(internal::ParseTagExpression("*"), std::vector<std::string>{});
   EXPECT_EQ(internal::ParseTagExpression(""), std::vector<std::string>{});
-  EXPECT_EQ(internal::ParseTagExpression("TagA || TagB"), (std::vector<std::string>{"TagA", "TagB"}));
+  EXPECT_EQ(internal::ParseTagExpression("TagA || TagB"),
+            (std::vector<std::string>{"TagA", "TagB"}));
   EXPECT_TRUE(internal::TagMatches({"A", "B"}, "B"));
   EXPECT_FALSE(internal::TagMatches({"A", "B"}, "C"));
   EXPECT_FALSE(internal::TagMatches({"A"}, ""));
 }
 
-TEST(MessageCodecTest, OffsetMsgIdIsStoreHostPortAndOffsetInHex) {
-  HostAddress host{{127, 0, 0, 1}, 10911};
-  EXPECT_EQ(internal::OffsetMsgId(host, 0), "7F00000100002A9F0000000000000000");
-}
-
 TEST(MessageCodecTest, UniqueIdsAreDistinctAndStartWithTheClientIp) {
   testing::ManualClock clock;
-  internal::UniqueIdGenerator ids("10.1.2.3@x", clock);
-  const std::string a = ids.Next();
-  const std::string b = ids.Next();
+  protocol::UniqueKeyGenerator ids = internal::UniqueKeyGeneratorFor("10.1.2.3@x");
+  const std::string a = ids.Next(clock.WallMillis());
+  const std::string b = ids.Next(clock.WallMillis());
   EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, b);
   EXPECT_EQ(a.substr(0, 8), "0A010203");
 }
 
+TEST(MessageCodecTest, ANonIpv4ClientIdGivesUniqueIdsOfLoopback) {
+  protocol::UniqueKeyGenerator ids = internal::UniqueKeyGeneratorFor("host-name@x");
+  EXPECT_EQ(ids.Next(testing::ManualClock::kStartWallMillis).substr(0, 8), "7F000001");
+}
+
+TEST(MessageCodecTest, HeartbeatSubscriptionsCarryTheParsedTagsAndTheirHashCodes) {
+  protocol::SubscriptionData tags = internal::ToSubscriptionData({"T", "TagA || TagB", 42});
+  EXPECT_EQ(tags.topic, "T");
+  EXPECT_EQ(tags.sub_string, "TagA || TagB");
+  EXPECT_EQ(tags.tags_set, (std::vector<std::string>{"TagA", "TagB"}));
+  EXPECT_EQ(tags.code_set, (std::vector<std::int32_t>{2598919, 2598920}));
+  EXPECT_EQ(tags.sub_version, 42);
+  protocol::SubscriptionData all = internal::ToSubscriptionData({"T", "A || *", 1});
+  EXPECT_EQ(all.sub_string, "*");
+  EXPECT_TRUE(all.tags_set.empty());
+  EXPECT_TRUE(all.code_set.empty());
+}
+
 TEST(MessageCodecTest, ReservedPropertyKeysAreRefused) {
   Message m("T", "", "", "x");
   m.properties["UNIQ_KEY"] = "mine";
-  EXPECT_EQ(internal::ValidateMessage(m, 100), InvalidArgumentError("the user property key UNIQ_KEY is reserved"));
+  EXPECT_EQ(internal::ValidateMessage(m, 100),
+            InvalidArgumentError("the user property key UNIQ_KEY is reserved"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "latency_fault_tolerance.h"
 #include "message_codec.h"
 #include "quiver/protocol/codes.h"
+#include "quiver/protocol/heartbeat_json.h"
 #include "quiver/protocol/message_record.h"
 
 namespace quiver {
@@ -67,11 +68,16 @@ bool IsRetryable(std::int32_t code) {
 
 std::optional<SendStatus> StoredStatus(std::int32_t code) {
   switch (code) {
-    case rc::kSuccess: return SendStatus::kSendOk;
-    case rc::kFlushDiskTimeout: return SendStatus::kFlushDiskTimeout;
-    case rc::kFlushSlaveTimeout: return SendStatus::kFlushSlaveTimeout;
-    case rc::kSlaveNotAvailable: return SendStatus::kSlaveNotAvailable;
-    default: return std::nullopt;
+    case rc::kSuccess:
+      return SendStatus::kSendOk;
+    case rc::kFlushDiskTimeout:
+      return SendStatus::kFlushDiskTimeout;
+    case rc::kFlushSlaveTimeout:
+      return SendStatus::kFlushSlaveTimeout;
+    case rc::kSlaveNotAvailable:
+      return SendStatus::kSlaveNotAvailable;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -94,7 +100,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       : runtime_(std::move(runtime)),
         options_(std::move(options)),
         faults_(runtime_->clock()),
-        ids_(runtime_->client_id(), runtime_->clock()),
+        ids_(internal::UniqueKeyGeneratorFor(runtime_->client_id())),
         next_queue_(std::random_device{}() % 1024) {
     if (options_.send_timeout == Duration::zero()) {
       options_.send_timeout = runtime_->request_timeout();
@@ -150,7 +156,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
     send.topic = message.topic;
     send.flag = message.flag;
     send.body = message.body;
-    send.msg_id = ids_.Next();
+    send.msg_id = ids_.Next(runtime_->clock().WallMillis());
     QUIVER_ASSIGN_OR_RETURN(send.properties,
                             internal::EncodeMessageProperties(message, send.msg_id));
     return send;
@@ -169,7 +175,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
         return InvalidArgumentError("every message of a batch must have the topic " + send.topic +
                                     ", found " + m.topic);
       }
-      const std::string id = ids_.Next();
+      const std::string id = ids_.Next(runtime_->clock().WallMillis());
       QUIVER_ASSIGN_OR_RETURN(std::string props, internal::EncodeMessageProperties(m, id));
       if (!send.msg_id.empty()) send.msg_id += ',';
       send.msg_id += id;
@@ -181,8 +187,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
                                   " exceeds the maximum " +
                                   std::to_string(options_.max_message_size));
     }
-    QUIVER_ASSIGN_OR_RETURN(send.properties,
-                            protocol::EncodeProperties({{std::string(internal::kPropertyWait), "true"}}));
+    QUIVER_ASSIGN_OR_RETURN(send.properties, protocol::EncodeProperties(
+                                                 {{std::string(internal::kPropertyWait), "true"}}));
     return send;
   }
 
@@ -270,8 +276,10 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
 
   void Heartbeat(const std::string& address) {
     RemotingCommand request = RemotingCommand::Request(req::kHeartBeat);
-    request.body = BufferList(Buffer::FromString(
-        internal::EncodeHeartbeat(runtime_->client_id(), {options_.group}, {})));
+    protocol::HeartbeatData heartbeat;
+    heartbeat.client_id = runtime_->client_id();
+    heartbeat.producer_data_set.push_back(protocol::ProducerData{options_.group});
+    request.body = BufferList(Buffer::FromString(protocol::EncodeHeartbeatData(heartbeat)));
     runtime_->transport().InvokeAsync(address, std::move(request), runtime_->request_timeout(),
                                       [](StatusOr<RemotingCommand>) {});
   }
@@ -353,8 +361,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       const TimePoint now = runtime_->clock().Now();
       if (now >= deadline) {
         return DeadlineExceededError("send to topic " + send.topic + " timed out after " +
-                                     std::to_string(i) + " attempt(s); last error: " +
-                                     last_error.ToString());
+                                     std::to_string(i) +
+                                     " attempt(s); last error: " + last_error.ToString());
       }
       MessageQueue mq = selector != nullptr ? (*selector)(info->queues, *message)
                                             : SelectQueue(*info, last_broker);
@@ -362,8 +370,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       if (master == info->masters.end()) {
         return InvalidArgumentError("the selected queue " + mq.ToString() + " is not writable");
       }
-      StatusOr<RemotingCommand> response = runtime_->transport().InvokeSync(
-          master->second, BuildRequest(send, mq), deadline - now);
+      StatusOr<RemotingCommand> response =
+          runtime_->transport().InvokeSync(master->second, BuildRequest(send, mq), deadline - now);
       Attempt attempt = Complete(send, mq, master->second, now, std::move(response));
       if (attempt.result.ok() || !attempt.retry) return std::move(attempt.result);
       last_error = attempt.result.status();
@@ -384,9 +392,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
   };
 
   void Deliver(std::shared_ptr<AsyncSend> state, StatusOr<SendResult> result) {
-    runtime_->executor().Post([state, result = std::move(result)]() mutable {
-      state->done(std::move(result));
-    });
+    runtime_->executor().Post(
+        [state, result = std::move(result)]() mutable { state->done(std::move(result)); });
   }
 
   void AttemptAsync(std::shared_ptr<AsyncSend> state) {
@@ -446,7 +453,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
   std::shared_ptr<ClientRuntime> runtime_;
   ProducerOptions options_;
   LatencyFaultTolerance faults_;
-  internal::UniqueIdGenerator ids_;
+  protocol::UniqueKeyGenerator ids_;
   std::atomic<std::uint64_t> next_queue_;
 
   enum class State { kCreated, kStarted, kShutdown };
@@ -460,7 +467,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
 
 QueueSelector SelectByKeyHash(std::string key) {
   return [key = std::move(key)](const std::vector<MessageQueue>& queues, const Message&) {
-    const std::int64_t hash = std::abs(static_cast<std::int64_t>(protocol::JavaStringHashCode(key)));
+    const std::int64_t hash =
+        std::abs(static_cast<std::int64_t>(protocol::JavaStringHashCode(key)));
     return queues[static_cast<std::size_t>(hash % static_cast<std::int64_t>(queues.size()))];
   };
 }

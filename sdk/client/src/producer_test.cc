@@ -125,13 +125,15 @@ TEST(ProducerTest, OrderedSendPicksTheSameQueueForTheSameKey) {
   ASSERT_TRUE(producer.Start().ok());
   std::set<MessageQueue> for_key;
   for (int i = 0; i < 5; ++i) {
-    auto r = producer.Send(Message("T", "", "", "m" + std::to_string(i)), SelectByKeyHash("order-42"));
+    auto r =
+        producer.Send(Message("T", "", "", "m" + std::to_string(i)), SelectByKeyHash("order-42"));
     ASSERT_TRUE(r.ok()) << r.status();
     for_key.insert(r->message_queue);
   }
   EXPECT_EQ(for_key.size(), 1u);
   // Java: Math.abs("order-42".hashCode()) % 8 over queues sorted by broker then id.
-  const std::int64_t h = std::abs(static_cast<std::int64_t>(protocol::JavaStringHashCode("order-42")));
+  const std::int64_t h =
+      std::abs(static_cast<std::int64_t>(protocol::JavaStringHashCode("order-42")));
   const std::int64_t index = h % 8;
   const MessageQueue expected{"T", index < 4 ? "broker-a" : "broker-b",
                               static_cast<std::int32_t>(index % 4)};
@@ -147,7 +149,8 @@ TEST(ProducerTest, BatchIsOneSendBatchMessageStoredAsSeparateMessages) {
   StatusOr<SendResult> r = producer.SendBatch(batch);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(cluster.transport.RequestsWithCode(req::kSendBatchMessage).size(), 1u);
-  EXPECT_EQ(*cluster.transport.RequestsWithCode(req::kSendBatchMessage)[0].request.FindExt("m"), "true");
+  EXPECT_EQ(*cluster.transport.RequestsWithCode(req::kSendBatchMessage)[0].request.FindExt("m"),
+            "true");
   auto stored = cluster.broker(0).Messages("T");
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_EQ(stored[1].body, "b1");
@@ -161,8 +164,10 @@ TEST(ProducerTest, MixedTopicsInABatchAreRefused) {
   cluster.CreateTopic("T", 1);
   Producer producer(cluster.NewRuntime(), {.group = "PG"});
   ASSERT_TRUE(producer.Start().ok());
-  StatusOr<SendResult> r = producer.SendBatch({Message("T", "", "", "a"), Message("U", "", "", "b")});
-  EXPECT_EQ(r.status(), InvalidArgumentError("every message of a batch must have the topic T, found U"));
+  StatusOr<SendResult> r =
+      producer.SendBatch({Message("T", "", "", "a"), Message("U", "", "", "b")});
+  EXPECT_EQ(r.status(),
+            InvalidArgumentError("every message of a batch must have the topic T, found U"));
 }
 
 TEST(ProducerTest, AsyncSendCompletesOnTheExecutorAndOnewayIsNotRetried) {
@@ -171,7 +176,8 @@ TEST(ProducerTest, AsyncSendCompletesOnTheExecutorAndOnewayIsNotRetried) {
   Producer producer(cluster.NewRuntime(), {.group = "PG"});
   ASSERT_TRUE(producer.Start().ok());
   std::promise<StatusOr<SendResult>> done;
-  producer.SendAsync(Message("T", "", "", "async"), [&](StatusOr<SendResult> r) { done.set_value(r); });
+  producer.SendAsync(Message("T", "", "", "async"),
+                     [&](StatusOr<SendResult> r) { done.set_value(r); });
   auto future = done.get_future();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(future.get().ok());

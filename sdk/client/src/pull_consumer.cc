@@ -12,6 +12,7 @@
 #include "broker_api.h"
 #include "message_codec.h"
 #include "quiver/protocol/codes.h"
+#include "quiver/protocol/heartbeat_json.h"
 #include "quiver/protocol/message_record.h"
 
 namespace quiver {
@@ -34,9 +35,12 @@ constexpr auto kEmptyPullDelay = std::chrono::milliseconds(20);
 
 const char* ConsumeFromWhereName(ConsumeFromWhere where) {
   switch (where) {
-    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
-    case ConsumeFromWhere::kLastOffset: break;
+    case ConsumeFromWhere::kFirstOffset:
+      return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::kTimestamp:
+      return "CONSUME_FROM_TIMESTAMP";
+    case ConsumeFromWhere::kLastOffset:
+      break;
   }
   return "CONSUME_FROM_LAST_OFFSET";
 }
@@ -98,7 +102,8 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
         queues_[mq] = state;
       }
       for (const std::string& t : topics) {
-        subscriptions_.try_emplace(t, internal::SubscriptionInfo{t, "*", runtime_->clock().WallMillis()});
+        subscriptions_.try_emplace(
+            t, internal::SubscriptionInfo{t, "*", runtime_->clock().WallMillis()});
       }
       started = state_ == State::kStarted;
     }
@@ -158,7 +163,9 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
         RemotingCommand request = RemotingCommand::Request(req::kUnregisterClient);
         request.SetExt("clientID", runtime_->client_id());
         request.SetExt("consumerGroup", options_.group);
-        runtime_->transport().InvokeOneway(address, std::move(request)).IgnoreError();  // best effort
+        runtime_->transport()
+            .InvokeOneway(address, std::move(request))
+            .IgnoreError();  // best effort
       }
     }
     std::lock_guard lock(mu_);
@@ -204,7 +211,8 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
         for (MessageQueue& mq : internal::ReadableQueues(topic, route)) {
           current.insert(mq);
           if (!queues_.contains(mq)) {
-            runtime_->logger().info("consumer group {} now reads {}", options_.group, mq.ToString());
+            runtime_->logger().info("consumer group {} now reads {}", options_.group,
+                                    mq.ToString());
             auto state = std::make_shared<QueueState>();
             state->mq = mq;
             queues_[mq] = state;
@@ -223,19 +231,26 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     for (const std::string& address : new_brokers) Heartbeat(address);
   }
 
-  std::vector<internal::ConsumerHeartbeat> HeartbeatData() {
-    internal::ConsumerHeartbeat c;
-    c.group = options_.group;
+  protocol::HeartbeatData BuildHeartbeat() {
+    protocol::ConsumerData c;
+    c.group_name = options_.group;
+    c.consume_type = std::string(protocol::kConsumeActively);
     c.consume_from_where = ConsumeFromWhereName(options_.consume_from_where);
-    std::lock_guard lock(mu_);
-    for (const auto& [topic, sub] : subscriptions_) c.subscriptions.push_back(sub);
-    return {c};
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [topic, sub] : subscriptions_) {
+        c.subscription_data_set.push_back(internal::ToSubscriptionData(sub));
+      }
+    }
+    protocol::HeartbeatData heartbeat;
+    heartbeat.client_id = runtime_->client_id();
+    heartbeat.consumer_data_set.push_back(std::move(c));
+    return heartbeat;
   }
 
   void Heartbeat(const std::string& address) {
     RemotingCommand request = RemotingCommand::Request(req::kHeartBeat);
-    request.body = BufferList(Buffer::FromString(
-        internal::EncodeHeartbeat(runtime_->client_id(), {}, HeartbeatData())));
+    request.body = BufferList(Buffer::FromString(protocol::EncodeHeartbeatData(BuildHeartbeat())));
     runtime_->transport().InvokeAsync(address, std::move(request), runtime_->request_timeout(),
                                       [](StatusOr<RemotingCommand>) {});
   }
@@ -277,11 +292,13 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
                             internal::GetMinOffset(*runtime_, address, mq.topic, mq.queue_id));
     if (min == 0) return 0;
     switch (options_.consume_from_where) {
-      case ConsumeFromWhere::kFirstOffset: return min;
+      case ConsumeFromWhere::kFirstOffset:
+        return min;
       case ConsumeFromWhere::kTimestamp:
         return internal::SearchOffsetByTimestamp(*runtime_, address, mq.topic, mq.queue_id,
                                                  options_.consume_timestamp_ms);
-      case ConsumeFromWhere::kLastOffset: break;
+      case ConsumeFromWhere::kLastOffset:
+        break;
     }
     return internal::GetMaxOffset(*runtime_, address, mq.topic, mq.queue_id);
   }
@@ -368,7 +385,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     request.SetExt("queueOffset", offset);
     request.SetExt("maxMsgNums", std::int64_t{options_.pull_batch_size});
     request.SetExt("sysFlag", std::int64_t{kPullSysFlagSubscription |
-                                          (suspend_ms > 0 ? kPullSysFlagSuspend : 0)});
+                                           (suspend_ms > 0 ? kPullSysFlagSuspend : 0)});
     request.SetExt("commitOffset", std::int64_t{0});
     request.SetExt("suspendTimeoutMillis", std::int64_t{suspend_ms});
     request.SetExt("subscription", expression);
@@ -441,8 +458,8 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
                                 next_offset.value_or(-1));
         if (next_offset) pulled.push_back(Buffered{std::nullopt, *next_offset});
       } else {
-        error = internal::BrokerResponseError(address, r)
-                    .WithContext("pull " + state->mq.ToString());
+        error =
+            internal::BrokerResponseError(address, r).WithContext("pull " + state->mq.ToString());
       }
     }
 
@@ -485,7 +502,8 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       std::unique_lock lock(mu_);
       SteadyTime wake = deadline;
       for (auto& [mq, state] : queues_) {
-        if (!state->in_flight && state->retry_after > now) wake = std::min(wake, state->retry_after);
+        if (!state->in_flight && state->retry_after > now)
+          wake = std::min(wake, state->retry_after);
         if (!state->pull_offset) wake = std::min(wake, std::max(now, state->retry_after));
       }
       cv_.wait_until(lock, wake, [&] {
@@ -537,10 +555,12 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
   void CommitAsync() {
     for (CommitItem& item : PendingCommits()) {
       Status sent = runtime_->transport().InvokeOneway(
-          item.address, internal::UpdateConsumerOffsetRequest(options_.group, item.state->mq.topic,
-                                                              item.state->mq.queue_id, item.offset));
+          item.address,
+          internal::UpdateConsumerOffsetRequest(options_.group, item.state->mq.topic,
+                                                item.state->mq.queue_id, item.offset));
       if (!sent.ok()) {
-        runtime_->logger().warn("commit offset of {}: {}", item.state->mq.ToString(), sent.ToString());
+        runtime_->logger().warn("commit offset of {}: {}", item.state->mq.ToString(),
+                                sent.ToString());
         continue;
       }
       std::lock_guard lock(mu_);
@@ -550,9 +570,9 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
 
   StatusOr<QueueOffset> Committed(const MessageQueue& mq) {
     QUIVER_ASSIGN_OR_RETURN(std::string address, OffsetAddress(mq));
-    QUIVER_ASSIGN_OR_RETURN(std::int64_t offset, internal::QueryConsumerOffset(
-                                                     *runtime_, address, options_.group, mq.topic,
-                                                     mq.queue_id));
+    QUIVER_ASSIGN_OR_RETURN(
+        std::int64_t offset,
+        internal::QueryConsumerOffset(*runtime_, address, options_.group, mq.topic, mq.queue_id));
     return QueueOffset(offset);
   }
 

@@ -124,7 +124,8 @@ TEST(PullConsumerTest, AutoCommitSendsOffsetsEveryFiveSecondsAndShutdownCommits)
   FakeCluster cluster(1);
   cluster.CreateTopic("T", 1);
   cluster.broker(0).Append("T", 0, "a");
-  auto consumer = std::make_unique<PullConsumer>(cluster.NewRuntime(), PullConsumerOptions{.group = "CG"});
+  auto consumer =
+      std::make_unique<PullConsumer>(cluster.NewRuntime(), PullConsumerOptions{.group = "CG"});
   ASSERT_TRUE(consumer->Subscribe("T", "*").ok());
   ASSERT_TRUE(consumer->Start().ok());
   ASSERT_EQ(PollUntil(*consumer, 1).size(), 1u);
@@ -174,8 +175,9 @@ TEST(PullConsumerTest, SeekMovesTheNextPull) {
   EXPECT_TRUE(consumer.Poll(50ms)->empty());
   ASSERT_TRUE(consumer.SeekToTimestamp(q, testing::ManualClock::kStartWallMillis).ok());
   EXPECT_EQ(PollUntil(consumer, 3).size(), 3u);
-  EXPECT_EQ(consumer.Seek(MessageQueue{"T", "broker-a", 9}, QueueOffset(0)),
-            NotFoundError("MessageQueue [topic=T, brokerName=broker-a, queueId=9] is not assigned"));
+  EXPECT_EQ(
+      consumer.Seek(MessageQueue{"T", "broker-a", 9}, QueueOffset(0)),
+      NotFoundError("MessageQueue [topic=T, brokerName=broker-a, queueId=9] is not assigned"));
 }
 
 TEST(PullConsumerTest, HeartbeatsCarryTheConsumerDataSet) {

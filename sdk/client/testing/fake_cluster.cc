@@ -17,82 +17,6 @@ namespace quiver::inline v1::client::testing {
 namespace rc = protocol::response_code;
 namespace req = protocol::request_code;
 
-// ---- ManualClock ---------------------------------------------------------------------
-
-class ManualClock::Handle final : public TimerHandle {
- public:
-  Handle(ManualClock& clock, std::uint64_t id) : clock_(clock), id_(id) {}
-  ~Handle() override { Cancel(); }
-  void Cancel() override { clock_.Cancel(id_); }
-
- private:
-  ManualClock& clock_;
-  std::uint64_t id_;
-};
-
-TimePoint ManualClock::Now() const {
-  std::lock_guard lock(mu_);
-  return TimePoint(std::chrono::hours(1)) + elapsed_;
-}
-
-std::int64_t ManualClock::WallMillis() const {
-  std::lock_guard lock(mu_);
-  return kStartWallMillis + std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
-}
-
-TimerPtr ManualClock::RunAfter(Duration delay, std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  const std::uint64_t id = next_id_++;
-  timers_[id] = Timer{TimePoint(std::chrono::hours(1)) + elapsed_ + delay, Duration::zero(),
-                      std::make_shared<std::function<void()>>(std::move(fn))};
-  return std::make_unique<Handle>(*this, id);
-}
-
-TimerPtr ManualClock::RunEvery(Duration interval, std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  const std::uint64_t id = next_id_++;
-  timers_[id] = Timer{TimePoint(std::chrono::hours(1)) + elapsed_ + interval, interval,
-                      std::make_shared<std::function<void()>>(std::move(fn))};
-  return std::make_unique<Handle>(*this, id);
-}
-
-void ManualClock::Cancel(std::uint64_t id) {
-  std::lock_guard lock(mu_);
-  timers_.erase(id);
-}
-
-void ManualClock::Advance(Duration by) {
-  TimePoint target;
-  {
-    std::lock_guard lock(mu_);
-    target = TimePoint(std::chrono::hours(1)) + elapsed_ + by;
-  }
-  for (;;) {
-    std::shared_ptr<std::function<void()>> fn;
-    {
-      std::lock_guard lock(mu_);
-      auto next = timers_.end();
-      for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-        if (it->second.due <= target && (next == timers_.end() || it->second.due < next->second.due)) {
-          next = it;
-        }
-      }
-      if (next == timers_.end()) {
-        elapsed_ = target - TimePoint(std::chrono::hours(1));
-        return;
-      }
-      elapsed_ = next->second.due - TimePoint(std::chrono::hours(1));
-      fn = next->second.fn;
-      if (next->second.interval == Duration::zero()) {
-        timers_.erase(next);
-      } else {
-        next->second.due += next->second.interval;
-      }
-    }
-    (*fn)();
-  }
-}
-
 // ---- ThreadExecutor --------------------------------------------------------------------
 
 ThreadExecutor::ThreadExecutor() {
@@ -209,8 +133,8 @@ void FakeDiscovery::SetClusterInfo(ClusterInfo info) {
 }
 
 void FakeDiscovery::GetRoute(const std::string& topic, RouteCallback done) {
-  StatusOr<TopicRouteData> result = NotFoundError(
-      "No topic route info in name server for the topic: " + topic);
+  StatusOr<TopicRouteData> result =
+      NotFoundError("No topic route info in name server for the topic: " + topic);
   {
     std::lock_guard lock(mu_);
     auto it = routes_.find(topic);
@@ -337,8 +261,8 @@ std::int64_t FakeBroker::Append(const std::string& topic, int queue_id, const st
 void FakeBroker::DeleteBelow(const std::string& topic, int queue_id, std::int64_t min_offset) {
   std::lock_guard lock(mu_);
   Queue* q = FindQueue(topic, queue_id);
-  const std::int64_t drop = std::min<std::int64_t>(min_offset - q->base,
-                                                   static_cast<std::int64_t>(q->records.size()));
+  const std::int64_t drop =
+      std::min<std::int64_t>(min_offset - q->base, static_cast<std::int64_t>(q->records.size()));
   q->records.erase(q->records.begin(), q->records.begin() + drop);
   q->base += drop;
   q->min_offset = q->base;
@@ -476,8 +400,8 @@ RemotingCommand FakeBroker::HandlePull(const RemotingCommand& request) {
   }
   std::int64_t next = offset;
   for (; next < max && next - offset < max_nums; ++next) {
-    response.body.Append(Buffer::CopyOf(std::span<const std::uint8_t>(
-        q->records[static_cast<std::size_t>(next - q->base)])));
+    response.body.Append(Buffer::CopyOf(
+        std::span<const std::uint8_t>(q->records[static_cast<std::size_t>(next - q->base)])));
   }
   response.SetExt("nextBeginOffset", next);
   return response;
@@ -487,12 +411,15 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
   std::lock_guard lock(mu_);
   switch (request.code) {
     case req::kSendMessageV2:
-    case req::kSendBatchMessage: return HandleSend(request);
-    case req::kPullMessage: return HandlePull(request);
+    case req::kSendBatchMessage:
+      return HandleSend(request);
+    case req::kPullMessage:
+      return HandlePull(request);
     case req::kHeartBeat:
       heartbeats_.push_back(request.body.ToString());
       return Answer(request, rc::kSuccess);
-    case req::kUnregisterClient: return Answer(request, rc::kSuccess);
+    case req::kUnregisterClient:
+      return Answer(request, rc::kSuccess);
     case req::kUpdateAndCreateTopic: {
       const std::string topic = *request.FindExt("topic");
       topics_[topic].resize(
@@ -515,7 +442,8 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
       response.body = BufferList(Buffer::FromString(buffer.GetString()));
       return response;
     }
-    default: break;
+    default:
+      break;
   }
   // Per-queue requests.
   const std::string topic = request.FindExt("topic") ? *request.FindExt("topic") : "";
@@ -525,8 +453,12 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
   const std::int64_t max = q->base + static_cast<std::int64_t>(q->records.size());
   RemotingCommand response = Answer(request, rc::kSuccess);
   switch (request.code) {
-    case req::kGetMinOffset: response.SetExt("offset", q->min_offset); return response;
-    case req::kGetMaxOffset: response.SetExt("offset", max); return response;
+    case req::kGetMinOffset:
+      response.SetExt("offset", q->min_offset);
+      return response;
+    case req::kGetMaxOffset:
+      response.SetExt("offset", max);
+      return response;
     case req::kSearchOffsetByTimestamp: {
       const std::int64_t ts = request.GetExtInt("timestamp", 0).value_or(0);
       std::int64_t found = max;
@@ -541,7 +473,8 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
       return response;
     }
     case req::kQueryConsumerOffset: {
-      auto it = offsets_.find({*request.FindExt("consumerGroup"), topic, static_cast<int>(queue_id)});
+      auto it =
+          offsets_.find({*request.FindExt("consumerGroup"), topic, static_cast<int>(queue_id)});
       if (it != offsets_.end()) {
         response.SetExt("offset", it->second);
       } else if (q->min_offset == 0) {
@@ -555,7 +488,8 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
       offsets_[{*request.FindExt("consumerGroup"), topic, static_cast<int>(queue_id)}] =
           request.GetExtInt("commitOffset", 0).value_or(0);
       return response;
-    default: return Answer(request, rc::kRequestCodeNotSupported, "not supported by FakeBroker");
+    default:
+      return Answer(request, rc::kRequestCodeNotSupported, "not supported by FakeBroker");
   }
 }
 

@@ -25,36 +25,14 @@
 #include "quiver/protocol/remoting_command.h"
 #include "quiver/registry.h"
 #include "quiver/route.h"
+#include "quiver/testing/manual_clock.h"
 #include "quiver/transport.h"
 
 namespace quiver::inline v1::client::testing {
 
 using protocol::RemotingCommand;
 
-class ManualClock final : public Clock {
- public:
-  static constexpr std::int64_t kStartWallMillis = 1'700'000'000'000;
-  TimePoint Now() const override;
-  std::int64_t WallMillis() const override;
-  TimerPtr RunAfter(Duration delay, std::function<void()> fn) override;
-  TimerPtr RunEvery(Duration interval, std::function<void()> fn) override;
-  // Moves time forward, running every timer that falls due, in time order.
-  void Advance(Duration by);
-
- private:
-  struct Timer {
-    TimePoint due;
-    Duration interval;  // zero = once
-    std::shared_ptr<std::function<void()>> fn;
-  };
-  class Handle;
-  void Cancel(std::uint64_t id);
-
-  mutable std::mutex mu_;
-  Duration elapsed_{0};
-  std::uint64_t next_id_ = 1;
-  std::map<std::uint64_t, Timer> timers_;
-};
+using ManualClock = ::quiver::testing::ManualClock;
 
 class ThreadExecutor final : public Executor {
  public:

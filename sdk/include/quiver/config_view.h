@@ -42,7 +42,8 @@ class QUIVER_SDK_VISIBLE ConfigView {
 
   // Typed getters. `fallback` is returned when the key is absent; a present key of the
   // wrong type or syntax is an error (kInvalidArgument), never silently the fallback.
-  virtual StatusOr<std::string> GetString(std::string_view key, std::string_view fallback) const = 0;
+  virtual StatusOr<std::string> GetString(std::string_view key,
+                                          std::string_view fallback) const = 0;
   virtual StatusOr<std::int64_t> GetInt(std::string_view key, std::int64_t fallback) const = 0;
   virtual StatusOr<bool> GetBool(std::string_view key, bool fallback) const = 0;
   virtual StatusOr<Duration> GetDuration(std::string_view key, Duration fallback) const = 0;

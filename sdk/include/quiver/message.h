@@ -39,11 +39,11 @@ inline constexpr std::int32_t kInnerBatch = 0x80;
 struct Message {
   std::string topic;
   QueueId queue_id{0};
-  std::int32_t flag = 0;        // user flag from the producer
-  std::int32_t sys_flag = 0;    // sys_flag:: bits; host v6 bits are derived from the hosts
+  std::int32_t flag = 0;      // user flag from the producer
+  std::int32_t sys_flag = 0;  // sys_flag:: bits; host v6 bits are derived from the hosts
   std::int64_t born_timestamp_ms = 0;
   HostAddress born_host;
-  HostAddress store_host;       // the broker's address; stamped by the broker
+  HostAddress store_host;  // the broker's address; stamped by the broker
   std::int32_t reconsume_times = 0;
   std::int64_t prepared_transaction_offset = 0;
   // Encoded properties: key \x01 value \x02 ... (rocketmq-protocol.md §4.2).
@@ -64,7 +64,7 @@ struct MessageBatch {
 struct AppendResult {
   CommitLogOffset physical_offset{0};
   QueueOffset queue_offset{0};
-  std::int32_t size = 0;                 // record bytes
+  std::int32_t size = 0;  // record bytes
   std::int64_t store_timestamp_ms = 0;
 };
 

@@ -40,9 +40,9 @@ struct PluginDescriptor {
   std::uint32_t abi_version;      // kPluginAbiVersion the plugin was built with
   std::uint32_t descriptor_size;  // sizeof(PluginDescriptor) the plugin was built with
   PluginKind kind;
-  const char* name;               // as written in TOML: "tcp", "master-slave"
-  const char* version;            // the plugin's own version, "1.0.0"
-  const char* build_id;           // QUIVER_BUILD_ID
+  const char* name;      // as written in TOML: "tcp", "master-slave"
+  const char* version;   // the plugin's own version, "1.0.0"
+  const char* build_id;  // QUIVER_BUILD_ID
   // Returns a new factory of the kind's factory type (owned by the caller), or nullptr
   // when the plugin cannot work in this process. Never throws.
   PluginFactory* (*create_factory)();

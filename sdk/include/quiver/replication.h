@@ -54,7 +54,7 @@ struct RoleChange {
 };
 
 struct ReplicaStatus {
-  std::string address;         // the follower's address
+  std::string address;  // the follower's address
   BrokerId broker_id{0};
   CommitLogOffset acked_offset{0};
   std::int64_t lag_bytes = 0;  // master max physical offset - acked offset

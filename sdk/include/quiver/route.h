@@ -49,8 +49,8 @@ struct BrokerIdentity {
   std::string cluster = "DefaultCluster";
   std::string broker_name;
   BrokerId broker_id{0};
-  std::string address;      // "host:port" clients connect to
-  std::string ha_address;   // replication listener, "" if none
+  std::string address;     // "host:port" clients connect to
+  std::string ha_address;  // replication listener, "" if none
   BrokerRole role = BrokerRole::kAsyncMaster;
 };
 
@@ -86,7 +86,7 @@ struct TopicRouteData {
 };
 
 struct ClusterInfo {
-  std::map<std::string, BrokerData> broker_addr_table;              // broker name -> data
+  std::map<std::string, BrokerData> broker_addr_table;                 // broker name -> data
   std::map<std::string, std::vector<std::string>> cluster_addr_table;  // cluster -> names
   friend bool operator==(const ClusterInfo&, const ClusterInfo&) = default;
 };

@@ -101,9 +101,7 @@ inline Status UnimplementedError(std::string m) {
   return {StatusCode::kUnimplemented, std::move(m)};
 }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-inline Status UnavailableError(std::string m) {
-  return {StatusCode::kUnavailable, std::move(m)};
-}
+inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 
 // Aborts the process with file:line and the message. For broken internal invariants only.
@@ -115,15 +113,14 @@ inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std:
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const Status& status) : status_(status) { EnsureError(); }  // NOLINT: implicit
+  StatusOr(const Status& status) : status_(status) { EnsureError(); }        // NOLINT: implicit
   StatusOr(Status&& status) : status_(std::move(status)) { EnsureError(); }  // NOLINT
-  StatusOr(const T& value) : value_(value) {}  // NOLINT: implicit by design
+  StatusOr(const T& value) : value_(value) {}        // NOLINT: implicit by design
   StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  template <typename U,
-            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                        !std::is_same_v<std::decay_t<U>, Status> &&
-                                        !std::is_same_v<std::decay_t<U>, StatusOr<T>> &&
-                                        !std::is_same_v<std::decay_t<U>, T>>>
+  template <typename U, typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                                    !std::is_same_v<std::decay_t<U>, Status> &&
+                                                    !std::is_same_v<std::decay_t<U>, StatusOr<T>> &&
+                                                    !std::is_same_v<std::decay_t<U>, T>>>
   StatusOr(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT: implicit by design
 
   bool ok() const { return value_.has_value(); }
@@ -181,10 +178,10 @@ const Status& StatusOf(const StatusOr<T>& s) {
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
 // The Status is copied: `expr` is often a temporary that dies at the end of this statement.
-#define QUIVER_RETURN_IF_ERROR(expr)                                           \
-  do {                                                                         \
+#define QUIVER_RETURN_IF_ERROR(expr)                                            \
+  do {                                                                          \
     const ::quiver::Status quiver_status_ = ::quiver::internal::StatusOf(expr); \
-    if (!quiver_status_.ok()) return quiver_status_;                           \
+    if (!quiver_status_.ok()) return quiver_status_;                            \
   } while (0)
 
 // `QUIVER_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a StatusOr or returns its error.
@@ -196,11 +193,11 @@ const Status& StatusOf(const StatusOr<T>& s) {
   lhs = std::move(tmp).value()
 
 // Aborts loudly with file:line when an internal invariant does not hold (release builds too).
-#define QUIVER_CHECK(cond)                                                      \
-  do {                                                                          \
+#define QUIVER_CHECK(cond)                                                             \
+  do {                                                                                 \
     if (!(cond)) ::quiver::CheckFailed(__FILE__, __LINE__, #cond, std::string_view{}); \
   } while (0)
-#define QUIVER_CHECK_MSG(cond, msg)                                          \
-  do {                                                                       \
-    if (!(cond)) ::quiver::CheckFailed(__FILE__, __LINE__, #cond, (msg));    \
+#define QUIVER_CHECK_MSG(cond, msg)                                       \
+  do {                                                                    \
+    if (!(cond)) ::quiver::CheckFailed(__FILE__, __LINE__, #cond, (msg)); \
   } while (0)

@@ -77,7 +77,7 @@ struct ReadResult {
   std::vector<Buffer> records;
   QueueOffset next_offset{0};  // where the next read continues
   QueueOffset min_offset{0};
-  QueueOffset max_offset{0};   // one past the last message
+  QueueOffset max_offset{0};  // one past the last message
   // The physical offset of the last record returned, and the store's max physical offset
   // at read time: how far the reader lags (slave-read suggestions).
   CommitLogOffset last_physical_offset{0};
@@ -137,7 +137,8 @@ class QUIVER_SDK_VISIBLE MessageStore {
   // Appends raw bytes read from a master's ReadRaw at `at`, which must equal the max
   // physical offset (else kFailedPrecondition); records are indexed (consume queues) so
   // they become readable. Completes when durable per the flush policy.
-  virtual void AppendRaw(CommitLogOffset at, BufferList bytes, std::function<void(Status)> done) = 0;
+  virtual void AppendRaw(CommitLogOffset at, BufferList bytes,
+                         std::function<void(Status)> done) = 0;
   // Discards everything at and after `offset` (a diverged Raft follower), including index
   // entries. REQUIRES: no appends in progress.
   virtual Status Truncate(CommitLogOffset offset) = 0;

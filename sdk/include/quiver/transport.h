@@ -71,9 +71,8 @@ class QUIVER_SDK_VISIBLE Responder {
 };
 
 // Handles one request. `request` is owned by the handler. Runs on an I/O thread.
-using RequestHandler =
-    std::function<void(const ConnectionPtr& connection, RemotingCommand request,
-                       Responder responder)>;
+using RequestHandler = std::function<void(const ConnectionPtr& connection, RemotingCommand request,
+                                          Responder responder)>;
 using ConnectionListener = std::function<void(const ConnectionPtr& connection)>;
 
 class QUIVER_SDK_VISIBLE TransportServer {

@@ -23,7 +23,7 @@
 #else
 #define QUIVER_COMPILER_ID "gcc-" QUIVER_STRINGIFY(__GNUC__)
 #endif
-#define QUIVER_BUILD_ID                                     \
+#define QUIVER_BUILD_ID                                      \
   "quiver-sdk-" QUIVER_VERSION_STRING " " QUIVER_COMPILER_ID \
   " cxx11abi-" QUIVER_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
 

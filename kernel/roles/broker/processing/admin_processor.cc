@@ -18,16 +18,18 @@ namespace {
 
 std::string RuntimeText(Duration up) {
   std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(up).count();
-  return "[ " + std::to_string(s / 86400) + " days, " + std::to_string(s / 3600 % 24) +
-         " hours, " + std::to_string(s / 60 % 60) + " minutes, " + std::to_string(s % 60) +
-         " seconds ]";
+  return "[ " + std::to_string(s / 86400) + " days, " + std::to_string(s / 3600 % 24) + " hours, " +
+         std::to_string(s / 60 % 60) + " minutes, " + std::to_string(s % 60) + " seconds ]";
 }
 
 const char* RoleName(BrokerRole role) {
   switch (role) {
-    case BrokerRole::kAsyncMaster: return "ASYNC_MASTER";
-    case BrokerRole::kSyncMaster: return "SYNC_MASTER";
-    case BrokerRole::kSlave: return "SLAVE";
+    case BrokerRole::kAsyncMaster:
+      return "ASYNC_MASTER";
+    case BrokerRole::kSyncMaster:
+      return "SYNC_MASTER";
+    case BrokerRole::kSlave:
+      return "SLAVE";
   }
   return "UNKNOWN";
 }
@@ -49,11 +51,11 @@ std::string AdminProcessor::RuntimeInfoJson() const {
       {"commitLogFlushedOffset", std::to_string(store.flushed_physical_offset.value())},
       {"topicQueueCount", std::to_string(store.topic_queue_count)},
       {"runtime", RuntimeText(context_.clock.Now() - started_)},
-      {"brokerRole", context_.replicator.Role() == ReplicaRole::kMaster
-                         ? RoleName(context_.settings.role == BrokerRole::kSlave
-                                        ? BrokerRole::kAsyncMaster
-                                        : context_.settings.role)
-                         : "SLAVE"},
+      {"brokerRole",
+       context_.replicator.Role() == ReplicaRole::kMaster
+           ? RoleName(context_.settings.role == BrokerRole::kSlave ? BrokerRole::kAsyncMaster
+                                                                   : context_.settings.role)
+           : "SLAVE"},
       {"producerGroupCount", std::to_string(context_.clients.ProducerGroups().size())},
       {"consumerGroupCount", std::to_string(context_.clients.ConsumerGroups().size())},
   };

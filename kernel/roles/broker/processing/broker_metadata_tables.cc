@@ -5,8 +5,8 @@ namespace quiver::broker {
 namespace {
 
 Status Corrupt(const std::filesystem::path& path, const Status& cause) {
-  return DataLossError("corrupt broker metadata file " + path.string() + ": " +
-                       cause.message() + "; repair or remove it");
+  return DataLossError("corrupt broker metadata file " + path.string() + ": " + cause.message() +
+                       "; repair or remove it");
 }
 
 }  // namespace
@@ -77,9 +77,12 @@ void BrokerMetadataTables::SetTopicsImportedListener(std::function<void()> liste
 
 std::string BrokerMetadataTables::Export(MetadataKind kind) const {
   switch (kind) {
-    case MetadataKind::kTopicConfigs: return topics_.ExportJson();
-    case MetadataKind::kConsumerOffsets: return offsets_.ExportJson();
-    case MetadataKind::kDelayOffsets: return delay_offsets_.ExportJson();
+    case MetadataKind::kTopicConfigs:
+      return topics_.ExportJson();
+    case MetadataKind::kConsumerOffsets:
+      return offsets_.ExportJson();
+    case MetadataKind::kDelayOffsets:
+      return delay_offsets_.ExportJson();
   }
   return "{}";
 }

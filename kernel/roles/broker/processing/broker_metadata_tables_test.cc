@@ -53,15 +53,17 @@ TEST(BrokerMetadataTablesTest, ImportReplacesPersistsAndNotifies) {
   TopicConfig topic;
   topic.topic_name = "Shared";
   master.topics().Upsert(topic);
-  ASSERT_TRUE(tables.Import(MetadataKind::kTopicConfigs, master.Export(MetadataKind::kTopicConfigs)).ok());
+  ASSERT_TRUE(
+      tables.Import(MetadataKind::kTopicConfigs, master.Export(MetadataKind::kTopicConfigs)).ok());
   EXPECT_EQ(notified, 1);
   EXPECT_EQ(tables.topics().Find("Shared"), topic);
   EXPECT_EQ(tables.topics().data_version(), master.topics().data_version());
 
   EXPECT_EQ(tables.Import(MetadataKind::kConsumerOffsets, "[1]"),
             InvalidArgumentError("consumer offsets: the document is not a JSON object"));
-  ASSERT_TRUE(tables.Import(MetadataKind::kConsumerOffsets,
-                            R"({"offsetTable":{"Shared@G":{"3":11}}})").ok());
+  ASSERT_TRUE(
+      tables.Import(MetadataKind::kConsumerOffsets, R"({"offsetTable":{"Shared@G":{"3":11}}})")
+          .ok());
   ASSERT_TRUE(tables.Import(MetadataKind::kDelayOffsets, R"({"offsetTable":{"1":4}})").ok());
 
   BrokerMetadataTables reloaded(h.settings, h.clock);

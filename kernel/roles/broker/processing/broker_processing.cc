@@ -26,8 +26,9 @@ BrokerProcessing::BrokerProcessing(BrokerSettings settings, Deps deps)
       publish_(std::move(deps.publish)),
       clients_(clock_, logger_),
       holds_(store_, clock_, executor_, tasks_),
-      context_{settings_, HostAddress{}, store_,  replicator_, metadata_, clients_, stats_,
-               tasks_,    clock_,        executor_, logger_,  [this] { return TopicsChanged(); }} {
+      context_{settings_, HostAddress{}, store_,  replicator_,
+               metadata_, clients_,      stats_,  tasks_,
+               clock_,    executor_,     logger_, [this] { return TopicsChanged(); }} {
   identity_.cluster = settings_.cluster;
   identity_.broker_name = settings_.name;
   identity_.broker_id = settings_.id;

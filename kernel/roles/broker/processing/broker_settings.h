@@ -15,14 +15,14 @@ namespace quiver::broker {
 
 struct BrokerSettings {
   std::string cluster = "DefaultCluster";
-  std::string name;                      // brokerName, REQUIRED
+  std::string name;  // brokerName, REQUIRED
   BrokerId id{0};
   // "ip:port" put in routes, record store hosts and offsetMsgIds. Must be a numeric
   // address (Start() fails otherwise): the assembly resolves it from listen/advertise.
   std::string advertise;
-  std::string ha_address;                // replication listener, "" if none
+  std::string ha_address;  // replication listener, "" if none
   BrokerRole role = BrokerRole::kAsyncMaster;
-  std::filesystem::path store_dir;       // metadata lives in store_dir/config/
+  std::filesystem::path store_dir;  // metadata lives in store_dir/config/
   bool auto_create_topic = true;
   std::int32_t default_queues = 4;
   std::int64_t max_message_size = 4 * 1024 * 1024;  // bytes, body (batch: whole body)

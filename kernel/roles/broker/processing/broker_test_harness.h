@@ -112,8 +112,7 @@ class FakeMessageStore final : public MessageStore {
         result.last_physical_offset = e.physical;
       }
       result.next_offset = QueueOffset(i);
-      result.status =
-          result.records.empty() ? ReadStatus::kNoMatchedMessage : ReadStatus::kFound;
+      result.status = result.records.empty() ? ReadStatus::kNoMatchedMessage : ReadStatus::kFound;
     }
     return result;
   }
@@ -148,7 +147,8 @@ class FakeMessageStore final : public MessageStore {
   StatusOr<Buffer> ReadRecord(CommitLogOffset offset) const override {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = records_.find(offset.value());
-    if (it == records_.end()) return NotFoundError("no record at " + std::to_string(offset.value()));
+    if (it == records_.end())
+      return NotFoundError("no record at " + std::to_string(offset.value()));
     return it->second;
   }
   StatusOr<BufferList> ReadRaw(CommitLogOffset, std::int64_t) const override {
@@ -247,10 +247,9 @@ class BrokerHarness {
     metadata = std::make_unique<BrokerMetadataTables>(settings, clock);
     server = network.CreateServer();
     broker = std::make_unique<BrokerProcessing>(
-        settings, BrokerProcessing::Deps{*server, store, replicator, *metadata, clock, executor,
-                                         nullptr, [this](const BrokerRegistration& r) {
-                                           published.push_back(r);
-                                         }});
+        settings,
+        BrokerProcessing::Deps{*server, store, replicator, *metadata, clock, executor, nullptr,
+                               [this](const BrokerRegistration& r) { published.push_back(r); }});
     QUIVER_RETURN_IF_ERROR(broker->Start());
     return server->Start(kBrokerAddress);
   }
@@ -281,10 +280,9 @@ class BrokerHarness {
   std::optional<StatusOr<protocol::RemotingCommand>> Send(
       protocol::RemotingCommand request, const std::string& from = "10.0.0.9:50000") {
     auto result = std::make_shared<std::optional<StatusOr<protocol::RemotingCommand>>>();
-    Client(from).InvokeAsync(kBrokerAddress, std::move(request), std::chrono::seconds(60),
-                             [result](StatusOr<protocol::RemotingCommand> r) {
-                               *result = std::move(r);
-                             });
+    Client(from).InvokeAsync(
+        kBrokerAddress, std::move(request), std::chrono::seconds(60),
+        [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
     RunAll();
     return *result;
   }

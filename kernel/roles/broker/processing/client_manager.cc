@@ -60,17 +60,17 @@ void ClientManager::OnHeartbeat(const ConnectionPtr& connection,
   Notify(notifications);
 }
 
-ClientManager::Notifications ClientManager::RemoveLocked(
-    const Connection* connection_id, std::optional<std::string_view> producer,
-    std::optional<std::string_view> consumer) {
+ClientManager::Notifications ClientManager::RemoveLocked(const Connection* connection_id,
+                                                         std::optional<std::string_view> producer,
+                                                         std::optional<std::string_view> consumer) {
   Notifications notifications;
   for (auto it = producers_.begin(); it != producers_.end();) {
     if (!producer || *producer == it->first) it->second.channels.erase(connection_id);
     it = it->second.channels.empty() ? producers_.erase(it) : std::next(it);
   }
   for (auto it = consumers_.begin(); it != consumers_.end();) {
-    bool removed = (!consumer || *consumer == it->first) &&
-                   it->second.channels.erase(connection_id) > 0;
+    bool removed =
+        (!consumer || *consumer == it->first) && it->second.channels.erase(connection_id) > 0;
     if (it->second.channels.empty()) {
       it = consumers_.erase(it);
       continue;

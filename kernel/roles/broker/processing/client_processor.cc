@@ -16,11 +16,11 @@ void ClientProcessor::Register(TransportServer& server) {
                                                  RemotingCommand request, Responder responder) {
     responder.Send(Heartbeat(connection, request));
   });
-  server.RegisterHandler(req::kUnregisterClient,
-                         [this](const ConnectionPtr& connection, RemotingCommand request,
-                                Responder responder) {
-                           responder.Send(Unregister(connection, request));
-                         });
+  server.RegisterHandler(
+      req::kUnregisterClient,
+      [this](const ConnectionPtr& connection, RemotingCommand request, Responder responder) {
+        responder.Send(Unregister(connection, request));
+      });
   server.RegisterHandler(req::kGetConsumerListByGroup,
                          [this](const ConnectionPtr&, RemotingCommand request,
                                 Responder responder) { responder.Send(ConsumerList(request)); });
@@ -32,8 +32,8 @@ RemotingCommand ClientProcessor::Heartbeat(const ConnectionPtr& connection,
                                            const RemotingCommand& request) {
   auto heartbeat = protocol::DecodeHeartbeatData(request.body.ToString());
   if (!heartbeat.ok()) {
-    return Reply(request, rc::kSystemError, "malformed HEART_BEAT body: " +
-                                                heartbeat.status().message());
+    return Reply(request, rc::kSystemError,
+                 "malformed HEART_BEAT body: " + heartbeat.status().message());
   }
   bool topics_created = false;
   for (const protocol::ConsumerData& consumer : heartbeat->consumer_data_set) {

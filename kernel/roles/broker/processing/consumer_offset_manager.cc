@@ -36,7 +36,7 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
 
 // Parses {"0":123,...} at `path`.
 StatusOr<std::map<std::int32_t, std::int64_t>> ParseQueueOffsets(const rapidjson::Value& value,
-                                                                  const std::string& path) {
+                                                                 const std::string& path) {
   if (!value.IsObject()) return InvalidArgumentError("field " + path + " is not an object");
   std::map<std::int32_t, std::int64_t> offsets;
   for (const auto& member : value.GetObject()) {
@@ -48,8 +48,7 @@ StatusOr<std::map<std::int32_t, std::int64_t>> ParseQueueOffsets(const rapidjson
                                   std::string(key) + "\"");
     }
     if (!member.value.IsInt64()) {
-      return InvalidArgumentError("field " + path + "." + std::string(key) +
-                                  " is not an integer");
+      return InvalidArgumentError("field " + path + "." + std::string(key) + " is not an integer");
     }
     offsets[queue] = member.value.GetInt64();
   }
@@ -80,8 +79,8 @@ std::optional<std::int64_t> ConsumerOffsetManager::Query(std::string_view group,
   return q->second;
 }
 
-void ConsumerOffsetManager::Commit(std::string_view group, std::string_view topic,
-                                   QueueId queue_id, std::int64_t offset) {
+void ConsumerOffsetManager::Commit(std::string_view group, std::string_view topic, QueueId queue_id,
+                                   std::int64_t offset) {
   std::lock_guard<std::mutex> lock(mutex_);
   table_[Key(topic, group)][queue_id.value()] = offset;
   ++version_;
@@ -99,8 +98,7 @@ Status ConsumerOffsetManager::LoadJson(std::string_view json) {
         return InvalidArgumentError("field offsetTable has a key that is not topic@group: \"" +
                                     key + "\"");
       }
-      QUIVER_ASSIGN_OR_RETURN(auto offsets,
-                              ParseQueueOffsets(member.value, "offsetTable." + key));
+      QUIVER_ASSIGN_OR_RETURN(auto offsets, ParseQueueOffsets(member.value, "offsetTable." + key));
       table[key] = std::move(offsets);
     }
   }

@@ -29,11 +29,12 @@ StatusOr<QueueRef> ParseQueue(const RemotingCommand& request) {
 }  // namespace
 
 void OffsetProcessor::Register(TransportServer& server) {
-  auto bind = [&](std::int32_t code, RemotingCommand (OffsetProcessor::*method)(const RemotingCommand&)) {
-    server.RegisterHandler(code, [this, method](const ConnectionPtr&, RemotingCommand request,
-                                                Responder responder) {
-      responder.Send((this->*method)(request));
-    });
+  auto bind = [&](std::int32_t code,
+                  RemotingCommand (OffsetProcessor::*method)(const RemotingCommand&)) {
+    server.RegisterHandler(
+        code, [this, method](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+          responder.Send((this->*method)(request));
+        });
   };
   bind(req::kQueryConsumerOffset, &OffsetProcessor::QueryConsumerOffset);
   bind(req::kUpdateConsumerOffset, &OffsetProcessor::UpdateConsumerOffset);

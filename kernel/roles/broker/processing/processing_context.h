@@ -43,8 +43,8 @@ struct ProcessingContext {
 };
 
 // A response to `request` with `code` and `remark`.
-inline protocol::RemotingCommand Reply(const protocol::RemotingCommand& request,
-                                       std::int32_t code, std::string remark = {}) {
+inline protocol::RemotingCommand Reply(const protocol::RemotingCommand& request, std::int32_t code,
+                                       std::string remark = {}) {
   return protocol::RemotingCommand::ResponseTo(
       request, code, remark.empty() ? std::nullopt : std::optional<std::string>(std::move(remark)));
 }

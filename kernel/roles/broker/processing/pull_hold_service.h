@@ -33,8 +33,7 @@ class PullHoldService {
  public:
   using Resume = std::function<void(HoldEnd)>;
 
-  PullHoldService(const MessageStore& store, Clock& clock, Executor& executor,
-                  TaskTracker& tasks)
+  PullHoldService(const MessageStore& store, Clock& clock, Executor& executor, TaskTracker& tasks)
       : store_(store), clock_(clock), executor_(executor), tasks_(tasks) {}
 
   // Parks a pull waiting for messages at `offset` or later in (topic, queue) until

@@ -24,27 +24,40 @@ constexpr std::int32_t kMaxMessagesPerPull = 32;
 
 const char* StatusName(ReadStatus status) {
   switch (status) {
-    case ReadStatus::kFound: return "FOUND";
-    case ReadStatus::kNoMatchedMessage: return "NO_MATCHED_MESSAGE";
-    case ReadStatus::kNoMessageInQueue: return "NO_MESSAGE_IN_QUEUE";
-    case ReadStatus::kOffsetOverflowOne: return "OFFSET_OVERFLOW_ONE";
-    case ReadStatus::kOffsetOverflowBadly: return "OFFSET_OVERFLOW_BADLY";
-    case ReadStatus::kOffsetTooSmall: return "OFFSET_TOO_SMALL";
-    case ReadStatus::kOffsetFoundNull: return "OFFSET_FOUND_NULL";
+    case ReadStatus::kFound:
+      return "FOUND";
+    case ReadStatus::kNoMatchedMessage:
+      return "NO_MATCHED_MESSAGE";
+    case ReadStatus::kNoMessageInQueue:
+      return "NO_MESSAGE_IN_QUEUE";
+    case ReadStatus::kOffsetOverflowOne:
+      return "OFFSET_OVERFLOW_ONE";
+    case ReadStatus::kOffsetOverflowBadly:
+      return "OFFSET_OVERFLOW_BADLY";
+    case ReadStatus::kOffsetTooSmall:
+      return "OFFSET_TOO_SMALL";
+    case ReadStatus::kOffsetFoundNull:
+      return "OFFSET_FOUND_NULL";
   }
   return "UNKNOWN";
 }
 
 std::int32_t CodeOf(ReadStatus status, QueueOffset requested) {
   switch (status) {
-    case ReadStatus::kFound: return rc::kSuccess;
-    case ReadStatus::kNoMatchedMessage: return rc::kPullRetryImmediately;
+    case ReadStatus::kFound:
+      return rc::kSuccess;
+    case ReadStatus::kNoMatchedMessage:
+      return rc::kPullRetryImmediately;
     case ReadStatus::kNoMessageInQueue:
       return requested.value() != 0 ? rc::kPullOffsetMoved : rc::kPullNotFound;
-    case ReadStatus::kOffsetOverflowOne: return rc::kPullNotFound;
-    case ReadStatus::kOffsetOverflowBadly: return rc::kPullOffsetMoved;
-    case ReadStatus::kOffsetTooSmall: return rc::kPullOffsetMoved;
-    case ReadStatus::kOffsetFoundNull: return rc::kPullNotFound;
+    case ReadStatus::kOffsetOverflowOne:
+      return rc::kPullNotFound;
+    case ReadStatus::kOffsetOverflowBadly:
+      return rc::kPullOffsetMoved;
+    case ReadStatus::kOffsetTooSmall:
+      return rc::kPullOffsetMoved;
+    case ReadStatus::kOffsetFoundNull:
+      return rc::kPullNotFound;
   }
   return rc::kSystemError;
 }
@@ -65,11 +78,11 @@ struct PullProcessor::Call {
 };
 
 void PullProcessor::Register(TransportServer& server) {
-  server.RegisterHandler(protocol::request_code::kPullMessage,
-                         [this](const ConnectionPtr& connection, RemotingCommand request,
-                                Responder responder) {
-                           Handle(connection, std::move(request), std::move(responder));
-                         });
+  server.RegisterHandler(
+      protocol::request_code::kPullMessage,
+      [this](const ConnectionPtr& connection, RemotingCommand request, Responder responder) {
+        Handle(connection, std::move(request), std::move(responder));
+      });
 }
 
 void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand request,
@@ -87,9 +100,9 @@ void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     if (!topic.ok()) return reject(rc::kSystemError, topic.status().message());
     call->group = *group;
     call->topic = *topic;
-    for (auto [name, out] : {std::pair{"queueId", &queue_id}, std::pair{"queueOffset", &offset},
-                             std::pair{"maxMsgNums", &max_messages},
-                             std::pair{"sysFlag", &sys_flag}}) {
+    for (auto [name, out] :
+         {std::pair{"queueId", &queue_id}, std::pair{"queueOffset", &offset},
+          std::pair{"maxMsgNums", &max_messages}, std::pair{"sysFlag", &sys_flag}}) {
       auto value = request.RequireExtInt(name);
       if (!value.ok()) return reject(rc::kSystemError, value.status().message());
       *out = *value;
@@ -103,22 +116,20 @@ void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   }
   std::optional<TopicConfig> topic = context_.metadata.topics().Find(call->topic);
   if (!topic) {
-    return reject(rc::kTopicNotExist,
-                  "topic[" + call->topic + "] not exist, apply first please!");
+    return reject(rc::kTopicNotExist, "topic[" + call->topic + "] not exist, apply first please!");
   }
   if ((topic->perm & perm::kRead) == 0) {
     return reject(rc::kNoPermission, "the topic[" + call->topic + "] pulling message is forbidden");
   }
   if (queue_id < 0 || queue_id >= topic->read_queue_nums) {
-    return reject(rc::kSystemError, "queueId[" + std::to_string(queue_id) +
-                                        "] is illegal, topic:[" + call->topic +
-                                        "] topicConfig.readQueueNums:[" +
-                                        std::to_string(topic->read_queue_nums) + "] consumer:[" +
-                                        connection->RemoteAddress() + "]");
+    return reject(rc::kSystemError,
+                  "queueId[" + std::to_string(queue_id) + "] is illegal, topic:[" + call->topic +
+                      "] topicConfig.readQueueNums:[" + std::to_string(topic->read_queue_nums) +
+                      "] consumer:[" + connection->RemoteAddress() + "]");
   }
   if (offset < 0) {
-    return reject(rc::kSystemError, "the custom field queueOffset is negative: " +
-                                        std::to_string(offset));
+    return reject(rc::kSystemError,
+                  "the custom field queueOffset is negative: " + std::to_string(offset));
   }
   call->queue_id = QueueId(static_cast<std::int32_t>(queue_id));
   call->offset = QueueOffset(offset);
@@ -137,17 +148,15 @@ void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     subscription = protocol::BuildTagSubscription(call->topic, expression ? *expression : "*", 0);
   } else {
     if (!context_.clients.HasConsumerGroup(call->group)) {
-      return reject(rc::kSubscriptionNotExist,
-                    "the consumer's group info not exist, group " + call->group +
-                        " (send HEART_BEAT first)");
+      return reject(rc::kSubscriptionNotExist, "the consumer's group info not exist, group " +
+                                                   call->group + " (send HEART_BEAT first)");
     }
     auto found = context_.clients.FindSubscription(call->group, call->topic);
     if (!found) {
       return reject(rc::kSubscriptionNotExist, "the consumer's subscription not exist, group " +
                                                    call->group + " topic " + call->topic);
     }
-    if (found->expression_type != protocol::kExpressionTypeTag &&
-        !found->expression_type.empty()) {
+    if (found->expression_type != protocol::kExpressionTypeTag && !found->expression_type.empty()) {
       return reject(rc::kSubscriptionParseFailed,
                     "expression type " + found->expression_type + " is not supported, only TAG");
     }

@@ -14,8 +14,8 @@ using fakes::PullRequest;
 using fakes::SendRequest;
 using std::chrono::milliseconds;
 
-constexpr std::int32_t kSubscriptionFlags = 0x4;          // subscription in the header
-constexpr std::int32_t kSuspendFlags = 0x2 | 0x4;         // + long polling (ali-ons 0x6)
+constexpr std::int32_t kSubscriptionFlags = 0x4;               // subscription in the header
+constexpr std::int32_t kSuspendFlags = 0x2 | 0x4;              // + long polling (ali-ons 0x6)
 constexpr std::int32_t kCommitSuspendFlags = 0x1 | 0x2 | 0x4;  // ali-ons 0x7
 
 class PullProcessorTest : public ::testing::Test {
@@ -133,9 +133,9 @@ TEST_F(PullProcessorTest, SuspendedPullIsAnsweredAtOnceWhenAMessageArrives) {
 
   // Another producer sends; the time has not moved at all.
   auto result = std::make_shared<std::optional<StatusOr<protocol::RemotingCommand>>>();
-  h.Client().InvokeAsync(fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags),
-                         std::chrono::seconds(60),
-                         [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
+  h.Client().InvokeAsync(
+      fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags), std::chrono::seconds(60),
+      [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
   h.RunAll();
   EXPECT_FALSE(result->has_value());
   SendTo("second", "", 0);
@@ -149,10 +149,10 @@ TEST_F(PullProcessorTest, SuspendedPullIsAnsweredAtOnceWhenAMessageArrives) {
 TEST_F(PullProcessorTest, SuspendedPullIsAnsweredNotFoundAtItsTimeout) {
   SendTo("first", "");
   auto result = std::make_shared<std::optional<StatusOr<protocol::RemotingCommand>>>();
-  h.Client().InvokeAsync(fakes::kBrokerAddress,
-                         PullRequest("G", "T", 0, 1, kSuspendFlags, "*", 5000),
-                         std::chrono::seconds(60),
-                         [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
+  h.Client().InvokeAsync(
+      fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags, "*", 5000),
+      std::chrono::seconds(60),
+      [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
   h.RunAll();
   h.clock.Advance(milliseconds(4999));
   h.RunAll();
@@ -168,10 +168,10 @@ TEST_F(PullProcessorTest, SuspendedPullIsAnsweredNotFoundAtItsTimeout) {
 TEST_F(PullProcessorTest, SuspensionIsCappedAtMaxSuspend) {
   SendTo("first", "");
   auto result = std::make_shared<std::optional<StatusOr<protocol::RemotingCommand>>>();
-  h.Client().InvokeAsync(fakes::kBrokerAddress,
-                         PullRequest("G", "T", 0, 1, kSuspendFlags, "*", 600000),
-                         std::chrono::seconds(60),
-                         [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
+  h.Client().InvokeAsync(
+      fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags, "*", 600000),
+      std::chrono::seconds(60),
+      [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
   h.RunAll();
   h.clock.Advance(std::chrono::seconds(15));
   h.RunAll();
@@ -182,9 +182,9 @@ TEST_F(PullProcessorTest, SuspensionIsCappedAtMaxSuspend) {
 TEST_F(PullProcessorTest, StopAnswersHeldPulls) {
   SendTo("first", "");
   auto result = std::make_shared<std::optional<StatusOr<protocol::RemotingCommand>>>();
-  h.Client().InvokeAsync(fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags),
-                         std::chrono::seconds(60),
-                         [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
+  h.Client().InvokeAsync(
+      fakes::kBrokerAddress, PullRequest("G", "T", 0, 1, kSuspendFlags), std::chrono::seconds(60),
+      [result](StatusOr<protocol::RemotingCommand> r) { *result = std::move(r); });
   h.RunAll();
   EXPECT_EQ(h.broker->HeldPulls(), 1u);
   h.broker->Stop();
@@ -200,8 +200,7 @@ TEST_F(PullProcessorTest, CommitFlagStoresOffsetButNegativeCommitOffsetIsIgnored
   ASSERT_EQ(h.Call(PullRequest("G", "T", 0, 0, kCommitSuspendFlags, "*", 0, -1)).code,
             rc::kSuccess);
   EXPECT_FALSE(h.metadata->consumer_offsets().Query("G", "T", QueueId(0)).has_value());
-  ASSERT_EQ(h.Call(PullRequest("G", "T", 0, 0, kCommitSuspendFlags, "*", 0, 1)).code,
-            rc::kSuccess);
+  ASSERT_EQ(h.Call(PullRequest("G", "T", 0, 0, kCommitSuspendFlags, "*", 0, 1)).code, rc::kSuccess);
   EXPECT_EQ(h.metadata->consumer_offsets().Query("G", "T", QueueId(0)), 1);
   // Without bit 0 the commit offset is not stored.
   ASSERT_EQ(h.Call(PullRequest("G", "T", 0, 0, kSuspendFlags, "*", 0, 0)).code, rc::kSuccess);

@@ -44,8 +44,7 @@ struct Rejection {
 class FieldReader {
  public:
   explicit FieldReader(const RemotingCommand& request)
-      : request_(request),
-        v2_(request.code != protocol::request_code::kSendMessage) {}
+      : request_(request), v2_(request.code != protocol::request_code::kSendMessage) {}
 
   const std::string* Find(std::string_view name, std::string_view letter) const {
     return request_.FindExt(v2_ ? letter : name);
@@ -171,10 +170,14 @@ StatusOr<std::vector<BatchEntry>> DecodeBatch(const Buffer& body) {
 
 std::int32_t CodeOf(SendOutcome outcome) {
   switch (outcome) {
-    case SendOutcome::kOk: return rc::kSuccess;
-    case SendOutcome::kFlushDiskTimeout: return rc::kFlushDiskTimeout;
-    case SendOutcome::kFlushSlaveTimeout: return rc::kFlushSlaveTimeout;
-    case SendOutcome::kSlaveNotAvailable: return rc::kSlaveNotAvailable;
+    case SendOutcome::kOk:
+      return rc::kSuccess;
+    case SendOutcome::kFlushDiskTimeout:
+      return rc::kFlushDiskTimeout;
+    case SendOutcome::kFlushSlaveTimeout:
+      return rc::kFlushSlaveTimeout;
+    case SendOutcome::kSlaveNotAvailable:
+      return rc::kSlaveNotAvailable;
   }
   return rc::kSystemError;
 }
@@ -202,9 +205,9 @@ RemotingCommand SendReply(const RemotingCommand& request, std::int32_t code, std
 }  // namespace
 
 void SendProcessor::Register(TransportServer& server) {
-  for (std::int32_t code : {protocol::request_code::kSendMessage,
-                            protocol::request_code::kSendMessageV2,
-                            protocol::request_code::kSendBatchMessage}) {
+  for (std::int32_t code :
+       {protocol::request_code::kSendMessage, protocol::request_code::kSendMessageV2,
+        protocol::request_code::kSendBatchMessage}) {
     server.RegisterHandler(code, [this](const ConnectionPtr& connection, RemotingCommand request,
                                         Responder responder) {
       Handle(connection, std::move(request), std::move(responder));
@@ -224,8 +227,8 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     return reject({rc::kSystemError, s.message()});
   }
   if (header.topic == kAutoCreateTopicKey) {
-    return reject({rc::kSystemError, "the topic[" + header.topic +
-                                         "] is a system topic and cannot take messages"});
+    return reject({rc::kSystemError,
+                   "the topic[" + header.topic + "] is a system topic and cannot take messages"});
   }
 
   // The topic, created on first send when allowed (retry topics always: consumers send
@@ -234,9 +237,10 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   if (!topic) {
     bool retry = header.topic.starts_with(kRetryGroupTopicPrefix);
     if (!settings.auto_create_topic && !retry) {
-      return reject({rc::kTopicNotExist,
-                     "topic[" + header.topic + "] not exist, apply first please! "
-                     "(auto_create_topic is off on broker " + settings.name + ")"});
+      return reject({rc::kTopicNotExist, "topic[" + header.topic +
+                                             "] not exist, apply first please! "
+                                             "(auto_create_topic is off on broker " +
+                                             settings.name + ")"});
     }
     TopicConfig created;
     created.topic_name = header.topic;
@@ -260,7 +264,8 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     topic = config;
   }
   if ((topic->perm & perm::kWrite) == 0) {
-    return reject({rc::kNoPermission, "the topic[" + header.topic + "] sending message is forbidden"});
+    return reject(
+        {rc::kNoPermission, "the topic[" + header.topic + "] sending message is forbidden"});
   }
   std::int32_t queue_limit = std::max(topic->write_queue_nums, topic->read_queue_nums);
   if (header.queue_id >= queue_limit) {
@@ -273,8 +278,8 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     if (topic->write_queue_nums <= 0) {
       return reject({rc::kNoPermission, "the topic[" + header.topic + "] has no write queue"});
     }
-    header.queue_id = static_cast<std::int32_t>(round_robin_.fetch_add(1) %
-                                                static_cast<std::uint32_t>(topic->write_queue_nums));
+    header.queue_id = static_cast<std::int32_t>(
+        round_robin_.fetch_add(1) % static_cast<std::uint32_t>(topic->write_queue_nums));
   }
   if ((header.sys_flag & sys_flag::kTransactionCommit) == sys_flag::kTransactionPrepared) {
     return reject({rc::kNoPermission, "the broker[" + settings.name +
@@ -283,10 +288,9 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   }
   Buffer body = request.body.Contiguous();
   if (static_cast<std::int64_t>(body.size()) > settings.max_message_size) {
-    return reject({rc::kMessageIllegal,
-                   "the message body size " + std::to_string(body.size()) +
-                       " bytes is larger than the broker's max_message_size " +
-                       std::to_string(settings.max_message_size) + " bytes"});
+    return reject({rc::kMessageIllegal, "the message body size " + std::to_string(body.size()) +
+                                            " bytes is larger than the broker's max_message_size " +
+                                            std::to_string(settings.max_message_size) + " bytes"});
   }
 
   // Build the batch.
@@ -307,10 +311,10 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   auto add = [&](std::int32_t flag, Buffer message_body,
                  std::string properties) -> std::optional<Rejection> {
     if (properties.size() > protocol::kMaxPropertiesLength) {
-      return Rejection{rc::kMessageIllegal,
-                       "the message properties are " + std::to_string(properties.size()) +
-                           " bytes, longer than the limit of " +
-                           std::to_string(protocol::kMaxPropertiesLength)};
+      return Rejection{rc::kMessageIllegal, "the message properties are " +
+                                                std::to_string(properties.size()) +
+                                                " bytes, longer than the limit of " +
+                                                std::to_string(protocol::kMaxPropertiesLength)};
     }
     Message message = prototype;
     message.flag = flag;
@@ -359,8 +363,8 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
         if (stored.results.size() != count || stored.results.empty()) {
           responder.Send(SendReply(request, rc::kSystemError,
                                    "the replicator returned " +
-                                       std::to_string(stored.results.size()) +
-                                       " results for " + std::to_string(count) + " messages"));
+                                       std::to_string(stored.results.size()) + " results for " +
+                                       std::to_string(count) + " messages"));
           return;
         }
         context_.stats.AddPut(static_cast<std::int64_t>(count), context_.clock.WallMillis());

@@ -94,7 +94,8 @@ TEST_F(SendProcessorTest, MalformedNumberIsRejectedNamingIt) {
   request.SetExt("e", std::string("zero"));
   auto response = h.Call(request);
   EXPECT_EQ(response.code, rc::kSystemError);
-  EXPECT_EQ(response.remark.value_or(""), "the custom field queueId (e) is not an integer: \"zero\"");
+  EXPECT_EQ(response.remark.value_or(""),
+            "the custom field queueId (e) is not an integer: \"zero\"");
 
   auto v1 = protocol::RemotingCommand::Request(protocol::request_code::kSendMessage);
   v1.SetExt("producerGroup", std::string("PG"));

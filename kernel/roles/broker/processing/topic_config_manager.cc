@@ -12,8 +12,8 @@ namespace quiver::broker {
 namespace {
 
 bool IsTopicChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '%' || c == '|' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '%' ||
+         c == '|' || c == '_' || c == '-';
 }
 
 Status BadField(const std::string& path, std::string_view expected) {
@@ -92,8 +92,8 @@ void WriteTopicConfig(rapidjson::Writer<rapidjson::StringBuffer>& w, const Topic
 
 Status ValidateTopicName(std::string_view topic) {
   if (topic.empty()) return InvalidArgumentError("the topic name is empty");
-  bool group_topic = topic.starts_with(kRetryGroupTopicPrefix) ||
-                     topic.starts_with(kDlqGroupTopicPrefix);
+  bool group_topic =
+      topic.starts_with(kRetryGroupTopicPrefix) || topic.starts_with(kDlqGroupTopicPrefix);
   std::size_t limit = group_topic ? 255 : 127;
   if (topic.size() > limit) {
     return InvalidArgumentError("the topic name is longer than " + std::to_string(limit) +
@@ -101,8 +101,9 @@ Status ValidateTopicName(std::string_view topic) {
   }
   for (char c : topic) {
     if (!IsTopicChar(c)) {
-      return InvalidArgumentError("the topic[" + std::string(topic) +
-                                  "] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$");
+      return InvalidArgumentError(
+          "the topic[" + std::string(topic) +
+          "] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$");
     }
   }
   return Status::Ok();
@@ -157,8 +158,8 @@ Status TopicConfigManager::LoadJson(std::string_view json) {
   auto dv = doc.FindMember("dataVersion");
   if (dv != doc.MemberEnd() && !dv->value.IsNull()) {
     if (!dv->value.IsObject()) return BadField("dataVersion", "an object");
-    QUIVER_RETURN_IF_ERROR(ReadInt64(dv->value, "stateVersion", "dataVersion",
-                                     version.state_version));
+    QUIVER_RETURN_IF_ERROR(
+        ReadInt64(dv->value, "stateVersion", "dataVersion", version.state_version));
     QUIVER_RETURN_IF_ERROR(ReadInt64(dv->value, "timestamp", "dataVersion", version.timestamp_ms));
     QUIVER_RETURN_IF_ERROR(ReadInt64(dv->value, "counter", "dataVersion", version.counter));
   }

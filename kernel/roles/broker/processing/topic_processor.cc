@@ -18,13 +18,13 @@ void TopicProcessor::Register(TransportServer& server) {
   server.RegisterHandler(req::kUpdateAndCreateTopic,
                          [this](const ConnectionPtr&, RemotingCommand request,
                                 Responder responder) { responder.Send(UpdateAndCreate(request)); });
-  server.RegisterHandler(req::kGetAllTopicConfig, [this](const ConnectionPtr&,
-                                                         RemotingCommand request,
-                                                         Responder responder) {
-    RemotingCommand response = Reply(request, rc::kSuccess);
-    response.body.Append(Buffer::FromString(context_.metadata.topics().ExportJson()));
-    responder.Send(std::move(response));
-  });
+  server.RegisterHandler(
+      req::kGetAllTopicConfig,
+      [this](const ConnectionPtr&, RemotingCommand request, Responder responder) {
+        RemotingCommand response = Reply(request, rc::kSuccess);
+        response.body.Append(Buffer::FromString(context_.metadata.topics().ExportJson()));
+        responder.Send(std::move(response));
+      });
 }
 
 RemotingCommand TopicProcessor::UpdateAndCreate(const RemotingCommand& request) {
@@ -48,7 +48,8 @@ RemotingCommand TopicProcessor::UpdateAndCreate(const RemotingCommand& request) 
     if (!value.ok()) return Reply(request, rc::kSystemError, value.status().message());
     *out = *value;
   }
-  for (auto [name, value] : {std::pair{"readQueueNums", read}, std::pair{"writeQueueNums", write}}) {
+  for (auto [name, value] :
+       {std::pair{"readQueueNums", read}, std::pair{"writeQueueNums", write}}) {
     if (value < 1 || value > kMaxQueues) {
       return Reply(request, rc::kSystemError,
                    std::string("the custom field ") + name + " must be in [1, " +
@@ -77,8 +78,7 @@ RemotingCommand TopicProcessor::UpdateAndCreate(const RemotingCommand& request) 
                             existing ? "updated" : "created", read, write, permission);
     }
     if (Status s = context_.topics_changed(); !s.ok()) {
-      return Reply(request, rc::kSystemError, "the topic is changed in memory but " +
-                                                  s.message());
+      return Reply(request, rc::kSystemError, "the topic is changed in memory but " + s.message());
     }
   }
   return Reply(request, rc::kSuccess);

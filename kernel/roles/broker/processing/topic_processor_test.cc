@@ -82,9 +82,9 @@ TEST_F(TopicProcessorTest, RuntimeInfoReportsCountersAndOffsets) {
   auto response = h.Call(RemotingCommand::Request(req::kGetBrokerRuntimeInfo));
   ASSERT_EQ(response.code, rc::kSuccess);
   std::string body = response.body.ToString();
-  for (const char* expected :
-       {R"("brokerVersion":"401")", R"("msgPutTotalTodayNow":"1")", R"("msgGetTotalTodayNow":"0")",
-        R"("commitLogMinOffset":"0")", R"("runtime":"[ 0 days, 1 hours, 2 minutes, 5 seconds ]")"}) {
+  for (const char* expected : {R"("brokerVersion":"401")", R"("msgPutTotalTodayNow":"1")",
+                               R"("msgGetTotalTodayNow":"0")", R"("commitLogMinOffset":"0")",
+                               R"("runtime":"[ 0 days, 1 hours, 2 minutes, 5 seconds ]")"}) {
     EXPECT_NE(body.find(expected), std::string::npos) << expected << " in " << body;
   }
   auto stats = h.store.Stats();

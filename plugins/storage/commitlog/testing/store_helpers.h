@@ -29,11 +29,13 @@ inline Message MakeMessage(const std::string& topic, int queue_id, std::string b
 
 // Appends and waits for the completion (at most `deadline`); kDeadlineExceeded if it
 // never comes.
-inline StatusOr<AppendOutcome> AppendAndWait(MessageStore& store, MessageBatch batch,
-                                             std::chrono::seconds deadline = std::chrono::seconds(10)) {
+inline StatusOr<AppendOutcome> AppendAndWait(
+    MessageStore& store, MessageBatch batch,
+    std::chrono::seconds deadline = std::chrono::seconds(10)) {
   auto promise = std::make_shared<std::promise<StatusOr<AppendOutcome>>>();
   auto future = promise->get_future();
-  store.Append(std::move(batch), [promise](StatusOr<AppendOutcome> r) { promise->set_value(std::move(r)); });
+  store.Append(std::move(batch),
+               [promise](StatusOr<AppendOutcome> r) { promise->set_value(std::move(r)); });
   if (future.wait_for(deadline) != std::future_status::ready) {
     return DeadlineExceededError("append did not complete in time");
   }

@@ -45,8 +45,7 @@ StatusOr<Duration> MapConfigView::GetDuration(std::string_view key, Duration fal
   if (!d.ok()) return Invalid(key, d.status().message());
   return *d;
 }
-StatusOr<std::uint64_t> MapConfigView::GetSize(std::string_view key,
-                                               std::uint64_t fallback) const {
+StatusOr<std::uint64_t> MapConfigView::GetSize(std::string_view key, std::uint64_t fallback) const {
   auto it = values_.find(std::string(key));
   if (it == values_.end()) return fallback;
   auto s = ParseSize(it->second);
@@ -69,8 +68,8 @@ StatusOr<std::vector<std::string>> MapConfigView::RequireStringList(std::string_
   return Invalid(key, "missing required key");
 }
 StatusOr<std::shared_ptr<const ConfigView>> MapConfigView::Table(std::string_view) const {
-  return std::shared_ptr<const ConfigView>(std::make_shared<MapConfigView>(
-      std::map<std::string, std::string>{}));
+  return std::shared_ptr<const ConfigView>(
+      std::make_shared<MapConfigView>(std::map<std::string, std::string>{}));
 }
 
 std::int64_t SystemClock::WallMillis() const {

@@ -76,8 +76,7 @@ struct HeartbeatData {
 // subscribes to everything (empty sets, sub_string "*"); otherwise tags are split on
 // "||", trimmed, empty ones dropped, and each tag's hash code added. `sub_version` is
 // the caller's (Java: current time in ms).
-QUIVER_SDK_API SubscriptionData BuildTagSubscription(std::string topic,
-                                                     std::string_view expression,
+QUIVER_SDK_API SubscriptionData BuildTagSubscription(std::string topic, std::string_view expression,
                                                      std::int64_t sub_version);
 // True when `subscription` (a TAG one) matches every message.
 QUIVER_SDK_API bool SubscribesAll(const SubscriptionData& subscription);

@@ -23,8 +23,20 @@ enum class SerializeType : std::uint8_t { kJson = 0, kRocketMq = 1 };
 
 // LanguageCode (rocketmq-protocol.md §1.5); JSON carries the name, binary the number.
 enum class LanguageCode : std::uint8_t {
-  kJava = 0, kCpp = 1, kDotnet = 2, kPython = 3, kDelphi = 4, kErlang = 5, kRuby = 6,
-  kOther = 7, kHttp = 8, kGo = 9, kPhp = 10, kOms = 11, kRust = 12, kNodeJs = 13,
+  kJava = 0,
+  kCpp = 1,
+  kDotnet = 2,
+  kPython = 3,
+  kDelphi = 4,
+  kErlang = 5,
+  kRuby = 6,
+  kOther = 7,
+  kHttp = 8,
+  kGo = 9,
+  kPhp = 10,
+  kOms = 11,
+  kRust = 12,
+  kNodeJs = 13,
 };
 
 // Protocol version Quiver reports (MQVersion V4_9_4).
@@ -57,7 +69,9 @@ struct QUIVER_SDK_VISIBLE RemotingCommand {
   StatusOr<std::int64_t> GetExtInt(std::string_view key, std::int64_t fallback) const;
   StatusOr<bool> GetExtBool(std::string_view key, bool fallback) const;
   void SetExt(std::string key, std::string value) { ext_fields[std::move(key)] = std::move(value); }
-  void SetExt(std::string key, std::int64_t value) { SetExt(std::move(key), std::to_string(value)); }
+  void SetExt(std::string key, std::int64_t value) {
+    SetExt(std::move(key), std::to_string(value));
+  }
 
   // A request with a fresh header (opaque is assigned by the transport).
   static RemotingCommand Request(std::int32_t code);

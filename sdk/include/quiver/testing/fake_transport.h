@@ -131,8 +131,8 @@ struct NetworkState : std::enable_shared_from_this<NetworkState> {
   std::condition_variable cv;
   std::deque<std::function<void()>> tasks;
   std::map<std::string, std::shared_ptr<Endpoint>> servers;  // by listen address
-  std::map<std::string, LinkFaults> faults;                 // by server address
-  std::map<std::uint64_t, std::shared_ptr<Link>> links;     // open links by id
+  std::map<std::string, LinkFaults> faults;                  // by server address
+  std::map<std::uint64_t, std::shared_ptr<Link>> links;      // open links by id
   // (client endpoint, server address) -> open link
   std::map<std::pair<const Endpoint*, std::string>, std::shared_ptr<Link>> link_by_pair;
   std::map<std::int32_t, Pending> pending;  // by opaque
@@ -236,8 +236,7 @@ struct NetworkState : std::enable_shared_from_this<NetworkState> {
       request.flag &= ~protocol::kFlagOneway;
       std::weak_ptr<NetworkState> weak = weak_from_this();
       std::string what = "request " + std::to_string(request.code) + " to " +
-                         (to_server ? link->server_address : link->client_address) +
-                         " timed out";
+                         (to_server ? link->server_address : link->client_address) + " timed out";
       Pending& p = pending[opaque];
       p.done = std::move(done);
       p.link_id = link->id;
@@ -457,8 +456,7 @@ class FakeTransportClient final : public TransportClient {
       return Status::Ok();
     }
     auto server = net_->servers.find(address);
-    if (server == net_->servers.end() || !server->second->running ||
-        net_->faults[address].down) {
+    if (server == net_->servers.end() || !server->second->running || net_->faults[address].down) {
       return UnavailableError("connect to " + address + " failed: connection refused");
     }
     auto link = std::make_shared<fake_transport_internal::Link>();

@@ -104,9 +104,8 @@ class MapConfigView final : public ConfigView {
     return GetStringList(key, {});
   }
   StatusOr<std::shared_ptr<const ConfigView>> Table(std::string_view key) const override {
-    return std::shared_ptr<const ConfigView>(
-        std::make_shared<MapConfigView>(path_.empty() ? std::string(key)
-                                                      : path_ + "." + std::string(key)));
+    return std::shared_ptr<const ConfigView>(std::make_shared<MapConfigView>(
+        path_.empty() ? std::string(key) : path_ + "." + std::string(key)));
   }
 
  private:
