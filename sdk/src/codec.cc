@@ -310,7 +310,9 @@ BufferList EncodeFrame(const RemotingCommand& command) {
 Status DecodeJsonHeader(std::span<const std::uint8_t> header, RemotingCommand& command) {
   std::string_view text(reinterpret_cast<const char*>(header.data()), header.size());
   // RapidJSON treats NUL as the end of input; JSON never contains a raw NUL byte.
-  if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr) {
+  // (An empty header may have a null data pointer, which memchr must not see.)
+  if (const void* nul = text.empty() ? nullptr : std::memchr(text.data(), '\0', text.size());
+      nul != nullptr) {
     return InvalidArgumentError("JSON header has a NUL byte at offset " +
                                 std::to_string(static_cast<const char*>(nul) - text.data()));
   }
