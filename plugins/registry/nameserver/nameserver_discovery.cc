@@ -231,7 +231,10 @@ void NameserverDiscovery::Unsubscribe(std::uint64_t subscription) {
   state_->subscribers.erase(subscription);
 }
 
-void NameserverDiscovery::GetClusterInfo(std::function<void(StatusOr<ClusterInfo>)> done) {
+template <typename T>
+void NameserverDiscovery::Query(std::int32_t request_code, const char* what,
+                                StatusOr<T> (*decode)(std::string_view body),
+                                std::function<void(StatusOr<T>)> done) {
   std::size_t start;
   {
     std::lock_guard lock(state_->mu);
@@ -241,33 +244,24 @@ void NameserverDiscovery::GetClusterInfo(std::function<void(StatusOr<ClusterInfo
     }
     start = state_->current;
   }
-  Invoke(state_, RemotingCommand::Request(code::kGetBrokerClusterInfo), 0, start,
-         [done = std::move(done)](StatusOr<RemotingCommand> response) {
+  Invoke(state_, RemotingCommand::Request(request_code), 0, start,
+         [what, decode, done = std::move(done)](StatusOr<RemotingCommand> response) {
            if (!response.ok()) return done(response.status());
-           Status status = StatusFromResponse("cluster info", *response);
+           Status status = StatusFromResponse(what, *response);
            if (!status.ok()) return done(status);
-           done(protocol::DecodeClusterInfo(response->body.ToString()));
+           done(decode(response->body.ToString()));
          });
+}
+
+void NameserverDiscovery::GetClusterInfo(std::function<void(StatusOr<ClusterInfo>)> done) {
+  Query<ClusterInfo>(code::kGetBrokerClusterInfo, "cluster info", &protocol::DecodeClusterInfo,
+                     std::move(done));
 }
 
 void NameserverDiscovery::GetTopicList(
     std::function<void(StatusOr<std::vector<std::string>>)> done) {
-  std::size_t start;
-  {
-    std::lock_guard lock(state_->mu);
-    if (!state_->running) {
-      state_->context->executor->Post([done = std::move(done)] { done(NotStarted()); });
-      return;
-    }
-    start = state_->current;
-  }
-  Invoke(state_, RemotingCommand::Request(code::kGetAllTopicListFromNameserver), 0, start,
-         [done = std::move(done)](StatusOr<RemotingCommand> response) {
-           if (!response.ok()) return done(response.status());
-           Status status = StatusFromResponse("topic list", *response);
-           if (!status.ok()) return done(status);
-           done(protocol::DecodeTopicList(response->body.ToString()));
-         });
+  Query<std::vector<std::string>>(code::kGetAllTopicListFromNameserver, "topic list",
+                                  &protocol::DecodeTopicList, std::move(done));
 }
 
 Status NameserverDiscovery::Health() const {

@@ -77,6 +77,10 @@ class NameserverDiscovery final : public Discovery {
   static void FetchRoute(const State_& state, const std::string& topic,
                          std::function<void(StatusOr<TopicRouteData>, bool answered)> done);
   static void Refresh(const State_& state);
+  // Sends a body-less request (`what` names it in errors) and decodes a successful body.
+  template <typename T>
+  void Query(std::int32_t request_code, const char* what,
+             StatusOr<T> (*decode)(std::string_view body), std::function<void(StatusOr<T>)> done);
 
   State_ state_;
   TimerPtr refresh_timer_;
