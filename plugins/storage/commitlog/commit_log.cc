@@ -22,8 +22,8 @@ std::string OffsetFileName(std::int64_t offset) {
   return name;
 }
 
-CommitLog::CommitLog(std::string dir, std::size_t segment_size)
-    : dir_(std::move(dir)), segment_size_(segment_size) {}
+CommitLog::CommitLog(std::string dir, std::size_t segment_size, HugePages huge_pages)
+    : dir_(std::move(dir)), segment_size_(segment_size), huge_pages_(huge_pages) {}
 
 CommitLog::~CommitLog() { StopPreparing(); }
 
@@ -31,7 +31,7 @@ void CommitLog::StartPreparing(std::shared_ptr<spdlog::logger> logger) {
   if (preparer_) return;
   preparer_ = std::make_unique<SegmentPreparer>(
       segment_size_, kPrepareWindow, [this](std::int64_t offset) { return SegmentFor(offset); },
-      [this](std::int64_t start) { return PathFor(start); }, std::move(logger));
+      [this](std::int64_t start) { return PathFor(start); }, std::move(logger), huge_pages_);
   preparer_->Start(write_position());
 }
 
@@ -87,6 +87,7 @@ Status CommitLog::Load() {
     auto segment = MappedFile::Open(PathFor(starts[i]), starts[i], segment_size_,
                                     Preallocate(i + 1 == starts.size()));
     if (!segment.ok()) return segment.status();
+    if (huge_pages_) (*segment)->AdviseHugePages();
     segments.push_back(std::move(segment).value());
   }
   std::lock_guard lock(segments_mu_);
@@ -127,6 +128,7 @@ StatusOr<std::shared_ptr<MappedFile>> CommitLog::CreateSegment(std::int64_t star
   } else {
     QUIVER_ASSIGN_OR_RETURN(
         segment, MappedFile::Create(PathFor(start), start, segment_size_, Preallocate::kYes));
+    if (huge_pages_) segment->AdviseHugePages();
   }
   Status dir_synced = SyncDirectory(dir_);
   if (!dir_synced.ok()) return dir_synced;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace quiver::storage::commitlog {
@@ -37,6 +38,16 @@ StatusOr<CommitLogConfig> ParseConfig(const ConfigView& view) {
   QUIVER_ASSIGN_OR_RETURN(std::int64_t ratio,
                           view.GetIntInRange("disk_max_used_ratio", c.disk_max_used_ratio, 10, 95));
   c.disk_max_used_ratio = static_cast<int>(ratio);
+  QUIVER_ASSIGN_OR_RETURN(std::int64_t force_ratio,
+                          view.GetIntInRange("disk_force_clean_ratio",
+                                             std::max<std::int64_t>(c.disk_force_clean_ratio, ratio),
+                                             10, 99));
+  if (force_ratio < ratio) {
+    return view.Invalid("disk_force_clean_ratio",
+                        "must be at least disk_max_used_ratio (" + std::to_string(ratio) +
+                            "), found " + std::to_string(force_ratio));
+  }
+  c.disk_force_clean_ratio = static_cast<int>(force_ratio);
   QUIVER_ASSIGN_OR_RETURN(c.consume_queue_entries_per_file,
                           view.GetIntInRange("consume_queue_entries_per_file",
                                              c.consume_queue_entries_per_file, 16, 50000000));

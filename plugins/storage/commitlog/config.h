@@ -23,7 +23,8 @@ struct CommitLogConfig {
   Duration sync_flush_timeout = std::chrono::seconds(5);
   Duration file_reserved_time = std::chrono::hours(72);
   int delete_when_hour = 4;
-  int disk_max_used_ratio = 75;
+  int disk_max_used_ratio = 75;     // above: expired segments go at any hour
+  int disk_force_clean_ratio = 85;  // above: the oldest segment goes whatever its age
   std::int64_t consume_queue_entries_per_file = 300000;
   bool check_crc_on_recover = true;
   // How often retention runs (RocketMQ cleanResourceInterval).

@@ -21,6 +21,7 @@ TEST(ConfigTest, DefaultsMatchRocketMq) {
   EXPECT_EQ(c->file_reserved_time, std::chrono::hours(72));
   EXPECT_EQ(c->delete_when_hour, 4);
   EXPECT_EQ(c->disk_max_used_ratio, 75);
+  EXPECT_EQ(c->disk_force_clean_ratio, 85);
   EXPECT_EQ(c->consume_queue_entries_per_file, 300000);
   EXPECT_TRUE(c->check_crc_on_recover);
 }
@@ -34,6 +35,7 @@ TEST(ConfigTest, EveryKeyIsRead) {
                                                         {"file_reserved_time", "1h"},
                                                         {"delete_when", "13"},
                                                         {"disk_max_used_ratio", "90"},
+                                                        {"disk_force_clean_ratio", "97"},
                                                         {"consume_queue_entries_per_file", "1000"},
                                                         {"check_crc_on_recover", "false"}});
   auto c = ParseConfig(view);
@@ -46,6 +48,7 @@ TEST(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->file_reserved_time, std::chrono::hours(1));
   EXPECT_EQ(c->delete_when_hour, 13);
   EXPECT_EQ(c->disk_max_used_ratio, 90);
+  EXPECT_EQ(c->disk_force_clean_ratio, 97);
   EXPECT_EQ(c->consume_queue_entries_per_file, 1000);
   EXPECT_FALSE(c->check_crc_on_recover);
 }
@@ -62,6 +65,21 @@ TEST(ConfigTest, DeleteWhenMustBeAnHour) {
   EXPECT_EQ(ParseConfig(view).status(),
             InvalidArgumentError("test.toml:1:1: storage.commitlog.delete_when: expected an hour "
                                  "of the day from \"00\" to \"23\", found \"25\""));
+}
+
+TEST(ConfigTest, ForceCleanRatioBelowMaxUsedRatioIsRejected) {
+  MapConfigView view(std::map<std::string, std::string>{{"disk_max_used_ratio", "80"},
+                                                        {"disk_force_clean_ratio", "70"}});
+  EXPECT_EQ(ParseConfig(view).status(),
+            InvalidArgumentError("test.toml:1:1: storage.commitlog.disk_force_clean_ratio: must "
+                                 "be at least disk_max_used_ratio (80), found 70"));
+}
+
+TEST(ConfigTest, ForceCleanRatioFollowsAHigherMaxUsedRatio) {
+  MapConfigView view(std::map<std::string, std::string>{{"disk_max_used_ratio", "95"}});
+  auto c = ParseConfig(view);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->disk_force_clean_ratio, 95);
 }
 
 TEST(ConfigTest, TinySegmentsAreRejected) {

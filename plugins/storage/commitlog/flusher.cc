@@ -1,6 +1,7 @@
 #include "flusher.h"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 namespace quiver::storage::commitlog {
@@ -9,11 +10,12 @@ constexpr std::int64_t kPageSize = 4096;
 }
 
 Flusher::Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
-                 std::int64_t initially_flushed)
+                 std::int64_t initially_flushed, CompleteFn complete)
     : config_(config),
       clock_(clock),
       sync_(std::move(sync)),
       position_(std::move(position)),
+      complete_(std::move(complete)),
       flushed_(initially_flushed) {}
 
 Flusher::~Flusher() { Stop(); }
@@ -75,6 +77,11 @@ void Flusher::Abandon() {
   }
 }
 
+Flusher::Stats Flusher::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
 Status Flusher::error() const {
   std::lock_guard lock(mu_);
   return error_;
@@ -99,16 +106,22 @@ void Flusher::Request(std::int64_t offset, Done done) {
         Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
     if (!was_empty) return;  // the flusher is already awake for the earlier ones
   }
-  flush_cv_.notify_one();
-  watchdog_cv_.notify_one();
+  flush_cv_.notify_one();  // (the watchdog needs no wake-up: WatchdogLoop)
 }
 
 void Flusher::FlushOnce() {
+  // Wall time of the sync itself (a steady clock, not clock_: a ManualClock does not move).
+  const auto start = std::chrono::steady_clock::now();
   auto synced = sync_();
+  const auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   std::vector<Pending> ready;
   Status error;
   {
     std::lock_guard lock(mu_);
+    ++stats_.syncs;
+    stats_.sync_nanos += nanos;
     if (!synced.ok()) {
       if (error_.ok()) error_ = synced.status();
       failed_.store(true, std::memory_order_release);
@@ -126,10 +139,19 @@ void Flusher::FlushOnce() {
           ++it;
         }
       }
+      stats_.flushed_requests += static_cast<std::int64_t>(ready.size());
     }
   }
-  for (Pending& p : ready) {
-    p.done(error, error.ok() ? FlushOutcome::kFlushed : FlushOutcome::kFlushTimeout);
+  if (ready.empty()) return;
+  auto run = [ready = std::move(ready), error] {
+    for (const Pending& p : ready) {
+      p.done(error, error.ok() ? FlushOutcome::kFlushed : FlushOutcome::kFlushTimeout);
+    }
+  };
+  if (complete_) {
+    complete_(std::move(run));
+  } else {
+    run();
   }
 }
 
@@ -166,7 +188,10 @@ void Flusher::WatchdogLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (pending_.empty()) {
-      watchdog_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      // Not woken by Request (a futex wake per group-commit round): sleeping at most one
+      // timeout, it always looks again before the deadline of a request that arrived
+      // meanwhile, and then waits for exactly that deadline.
+      watchdog_cv_.wait_for(lock, config_.sync_flush_timeout);
       continue;
     }
     TimePoint deadline = pending_.front().deadline;

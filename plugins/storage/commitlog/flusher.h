@@ -2,8 +2,14 @@
 // Flushing the commit log: async (a thread that flushes every flush_interval when at
 // least flush_min_pages are dirty, and everything at least every thorough interval) or
 // sync with group commit (every appender registers the offset it needs on disk; one
-// msync covers every request that reached the flusher; completions run on the flusher
-// thread, so no appender thread ever waits on the disk).
+// msync covers everything written when it starts, so every request that reached the
+// flusher by then; no appender thread ever waits on the disk).
+//
+// Completions of a sync round are handed to `complete` (the store's callback thread) as one
+// batch, and the flusher starts the next msync at once when requests are waiting: waking
+// the appenders costs a futex wake each (several µs on a VM), and done on the flusher
+// thread ~30 of them kept the disk idle between two syncs about as long as a whole sync
+// takes on a fast disk. Without `complete` they run on the flusher thread.
 //
 // A request not satisfied within sync_flush_timeout completes with kFlushTimeout (from a
 // watchdog thread), exactly once. A failed sync completes the waiting requests with the
@@ -34,9 +40,17 @@ class Flusher {
   // The current write position (to decide whether dirty pages are worth a flush).
   using PositionFn = std::function<std::int64_t()>;
   using Done = std::function<void(Status, FlushOutcome)>;
+  // Runs a batch of completions on another thread (in the order handed over).
+  using CompleteFn = std::function<void(std::function<void()>)>;
+  // Counters for benchmarks and logs (monotonic since construction).
+  struct Stats {
+    std::int64_t syncs = 0;             // successful or failed calls of the sync function
+    std::int64_t sync_nanos = 0;        // wall time spent in them
+    std::int64_t flushed_requests = 0;  // requests completed as kFlushed by a sync round
+  };
 
   Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
-          std::int64_t initially_flushed);
+          std::int64_t initially_flushed, CompleteFn complete = nullptr);
   ~Flusher();
 
   void Start();
@@ -56,6 +70,7 @@ class Flusher {
   Status error() const;
   // !error().ok(), without the lock (checked on every append).
   bool failed() const { return failed_.load(std::memory_order_acquire); }
+  Stats stats() const;
 
  private:
   struct Pending {
@@ -72,6 +87,7 @@ class Flusher {
   Clock* const clock_;
   const SyncFn sync_;
   const PositionFn position_;
+  const CompleteFn complete_;
 
   mutable std::mutex mu_;
   std::condition_variable flush_cv_;
@@ -81,6 +97,7 @@ class Flusher {
   Status error_;                     // guarded by mu_
   std::atomic<bool> failed_{false};  // set with error_
   bool stopping_ = false;            // guarded by mu_
+  Stats stats_;                      // guarded by mu_
   bool started_ = false;
   std::thread flush_thread_;
   std::thread watchdog_thread_;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #ifndef MADV_POPULATE_WRITE
@@ -16,7 +17,33 @@
 namespace quiver::storage::commitlog {
 namespace {
 constexpr std::size_t kPage = 4096;
+constexpr std::size_t kHugePage = 2 << 20;
+
+// mmap of the whole file at a 2 MiB-aligned address (when it is at least that big), so that
+// AdviseHugePages can map it with PMDs: a reservation one huge page larger is trimmed to
+// the aligned part. MAP_FAILED (errno set) on failure.
+void* MapAligned(int fd, std::size_t size) {
+  if (size < kHugePage) return ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* reserved = ::mmap(nullptr, size + kHugePage, PROT_NONE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserved == MAP_FAILED) return MAP_FAILED;
+  auto base = reinterpret_cast<std::uintptr_t>(reserved);
+  std::uintptr_t aligned = (base + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_FIXED, fd, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    ::munmap(reserved, size + kHugePage);
+    errno = err;
+    return MAP_FAILED;
+  }
+  if (aligned > base) ::munmap(reserved, aligned - base);
+  std::uintptr_t tail = aligned + size;
+  std::uintptr_t reserved_end = base + size + kHugePage;
+  if (reserved_end > tail) ::munmap(reinterpret_cast<void*>(tail), reserved_end - tail);
+  return p;
 }
+}  // namespace
 
 Status FileError(int err, std::string_view what, const std::string& path) {
   std::string message = std::string(what) + " " + path + ": " + std::strerror(err);
@@ -54,6 +81,11 @@ Status MappedFile::RenameTo(std::string path) {
   return Status::Ok();
 }
 
+void MappedFile::AdviseHugePages() {
+  // EINVAL: a kernel without transparent huge pages; nothing to do, nothing lost.
+  (void)::madvise(data_, size_, MADV_HUGEPAGE);
+}
+
 Status MappedFile::Populate(std::size_t from, std::size_t to) {
   to = std::min(to, size_);
   if (from >= to) return Status::Ok();
@@ -84,7 +116,7 @@ StatusOr<std::shared_ptr<MappedFile>> MappedFile::Create(const std::string& path
   } else if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     return fail(errno, "cannot size");
   }
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* p = MapAligned(fd, size);
   if (p == MAP_FAILED) return fail(errno, "cannot map");
   std::shared_ptr<MappedFile> file(
       new MappedFile(path, start, size, fd, static_cast<std::uint8_t*>(p)));
@@ -115,7 +147,7 @@ StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path, 
       return FileError(err, "cannot preallocate", path);
     }
   }
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* p = MapAligned(fd, size);
   if (p == MAP_FAILED) {
     int err = errno;
     ::close(fd);

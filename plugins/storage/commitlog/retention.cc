@@ -1,6 +1,9 @@
 // Retention (rocketmq-protocol.md §5.5): whole commit-log segments are deleted when they
 // are older than file_reserved_time and the hour is delete_when, or at any hour while the
-// disk is fuller than disk_max_used_ratio. Never the segment being written, never one a
+// disk is fuller than disk_max_used_ratio (RocketMQ's diskMaxUsedSpaceRatio). Only above
+// disk_force_clean_ratio (diskSpaceCleanForciblyRatio) does a segment go before it expires:
+// a shared disk that is merely busy must not cost unconsumed messages. Never the segment
+// being written, never one a
 // reader's Buffer still points into; consume-queue files wholly below the new min offset
 // go with them.
 
@@ -23,8 +26,9 @@ int CommitLogStore::RunRetention(std::int64_t now_ms, int disk_used_percent) {
   std::tm local{};
   ::localtime_r(&now_s, &local);
   const bool delete_hour = local.tm_hour == config_.delete_when_hour;
-  const bool disk_full = disk_used_percent > config_.disk_max_used_ratio;
-  if (!delete_hour && !disk_full) return 0;
+  const bool disk_busy = disk_used_percent > config_.disk_max_used_ratio;
+  const bool disk_full = disk_used_percent > config_.disk_force_clean_ratio;
+  if (!delete_hour && !disk_busy && !disk_full) return 0;
   const std::int64_t reserved_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.file_reserved_time).count();
   int deleted = 0;
@@ -36,8 +40,8 @@ int CommitLogStore::RunRetention(std::int64_t now_ms, int disk_used_percent) {
     std::int64_t mtime_ms =
         static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
     bool expired = now_ms - mtime_ms >= reserved_ms;
-    // A full disk deletes the oldest segment whatever its age (RocketMQ forced cleaning),
-    // one at a time; expiry deletes every expired one.
+    // A full disk deletes the oldest segment whatever its age (RocketMQ's forced cleaning),
+    // one per run; expiry deletes every expired one.
     if (!expired && !(disk_full && deleted == 0)) break;
     std::int64_t end = 0;
     std::string path = segments.front()->path();
@@ -47,7 +51,7 @@ int CommitLogStore::RunRetention(std::int64_t now_ms, int disk_used_percent) {
       break;
     }
     logger_->info("retention: deleted {} ({}, disk {}% used)", path,
-                  expired ? "expired" : "disk over disk_max_used_ratio", disk_used_percent);
+                  expired ? "expired" : "disk over disk_force_clean_ratio", disk_used_percent);
     ++deleted;
   }
   if (deleted > 0) {

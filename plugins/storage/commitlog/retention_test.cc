@@ -94,9 +94,18 @@ TEST_F(RetentionTest, ExpiredSegmentsGoAtTheDeleteHourOnly) {
 TEST_F(RetentionTest, AFullDiskDeletesTheOldestSegmentWhateverItsAge) {
   TouchAll(AtHour(12));
   EXPECT_EQ(store_->RunRetention(AtHour(12), 50), 0);  // below disk_max_used_ratio
-  EXPECT_EQ(store_->RunRetention(AtHour(12), 80), 1);
+  EXPECT_EQ(store_->RunRetention(AtHour(12), 80), 0);  // busy, but nothing has expired
+  EXPECT_EQ(store_->RunRetention(AtHour(12), 90), 1);  // above disk_force_clean_ratio
   EXPECT_FALSE(fs::exists(segments_[0]));
   EXPECT_TRUE(fs::exists(segments_[1]));
+}
+
+TEST_F(RetentionTest, ABusyDiskDeletesExpiredSegmentsOutsideTheDeleteHour) {
+  const std::int64_t noon = AtHour(12);
+  TouchAll(noon - 73LL * 3600 * 1000);  // older than the 72 h default
+  EXPECT_EQ(store_->RunRetention(noon, 50), 0);  // not the delete hour, disk not busy
+  EXPECT_GE(store_->RunRetention(noon, 80), 1);
+  EXPECT_FALSE(fs::exists(segments_[0]));
 }
 
 TEST_F(RetentionTest, TheActiveSegmentIsNeverDeleted) {

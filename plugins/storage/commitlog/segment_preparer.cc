@@ -13,12 +13,13 @@ constexpr std::int64_t kPopulateChunk = 4 << 20;
 
 SegmentPreparer::SegmentPreparer(std::size_t segment_size, std::size_t window,
                                  SegmentFor segment_for, PathFor path_for,
-                                 std::shared_ptr<spdlog::logger> logger)
+                                 std::shared_ptr<spdlog::logger> logger, HugePages huge_pages)
     : segment_size_(static_cast<std::int64_t>(segment_size)),
       window_(static_cast<std::int64_t>(std::min(window, segment_size))),
       segment_for_(std::move(segment_for)),
       path_for_(std::move(path_for)),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      huge_pages_(huge_pages) {}
 
 SegmentPreparer::~SegmentPreparer() { Stop(); }
 
@@ -138,6 +139,7 @@ void SegmentPreparer::PrepareSpare(std::int64_t spare_start) {
     return;
   }
   failed_spare_start_ = -1;
+  if (huge_pages_) (*spare)->AdviseHugePages();
   if (populate_supported_) {
     Status s = (*spare)->Populate(0, static_cast<std::size_t>(window_));
     if (s.code() == StatusCode::kUnimplemented) {

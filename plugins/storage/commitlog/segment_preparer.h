@@ -49,8 +49,10 @@ class SegmentPreparer {
   // The path of the segment starting at `start` (CommitLog's naming).
   using PathFor = std::function<std::string(std::int64_t start)>;
 
+  // huge_pages: the spare is mapped in 2 MiB folios (MappedFile::AdviseHugePages).
   SegmentPreparer(std::size_t segment_size, std::size_t window, SegmentFor segment_for,
-                  PathFor path_for, std::shared_ptr<spdlog::logger> logger);
+                  PathFor path_for, std::shared_ptr<spdlog::logger> logger,
+                  HugePages huge_pages = HugePages::kNo);
   // Stop().
   ~SegmentPreparer();
 
@@ -80,6 +82,7 @@ class SegmentPreparer {
   const SegmentFor segment_for_;
   const PathFor path_for_;
   const std::shared_ptr<spdlog::logger> logger_;
+  const HugePages huge_pages_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -127,7 +127,8 @@ Status CommitLogStore::Open() {
   }
 
   const bool unclean = fs::exists(abort_path_, ec);
-  log_ = std::make_unique<CommitLog>(root_ + "/commitlog", config_.segment_size);
+  log_ = std::make_unique<CommitLog>(root_ + "/commitlog", config_.segment_size,
+                                     HugePages(config_.flush == FlushMode::kAsync));
   Status s = log_->Load();
   if (s.ok()) s = LoadQueues();
   if (s.ok()) s = Recover(unclean);
@@ -151,7 +152,8 @@ Status CommitLogStore::Open() {
 
   flusher_ = std::make_unique<Flusher>(
       config_, context_.clock, [this] { return SyncCommitLog(); },
-      [this] { return log_->write_position(); }, log_->write_position());
+      [this] { return log_->write_position(); }, log_->write_position(),
+      [this](std::function<void()> completions) { callbacks_->Post(std::move(completions)); });
   callbacks_ = std::make_unique<CallbackThread>([this](const ConsumeQueue& queue) {
     std::lock_guard lock(listener_mu_);
     if (listener_) listener_(queue.topic(), queue.queue_id(), queue.max_offset());
@@ -169,13 +171,17 @@ Status CommitLogStore::Open() {
   return Status::Ok();
 }
 
-void CommitLogStore::StopThreads(bool clean) {
+void CommitLogStore::StopHousekeeping() {
   {
     std::lock_guard lock(housekeeping_mu_);
     housekeeping_stop_ = true;
   }
   housekeeping_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+}
+
+void CommitLogStore::StopThreads(bool clean) {
+  StopHousekeeping();
   log_->StopPreparing();
   if (clean) {
     flusher_->Stop();
@@ -187,6 +193,9 @@ void CommitLogStore::StopThreads(bool clean) {
 
 void CommitLogStore::Close() {
   if (!open_.exchange(false)) return;
+  // Before the append lock: a housekeeping round takes it (and Close waiting for the thread
+  // while holding the lock hung the benchmark).
+  StopHousekeeping();
   std::lock_guard append_lock(append_mu_);  // waits for appends in progress
   StopThreads(/*clean=*/true);
   Status s = Status::Ok();
@@ -220,6 +229,7 @@ void CommitLogStore::Close() {
 
 void CommitLogStore::SimulateCrashForTesting() {
   if (!open_.exchange(false)) return;
+  StopHousekeeping();  // before the append lock, as in Close
   std::lock_guard append_lock(append_mu_);
   StopThreads(/*clean=*/false);
   flusher_.reset();
@@ -776,6 +786,11 @@ Status CommitLogStore::Truncate(CommitLogOffset offset) {
   }
   logger_->warn("commit log truncated to offset {} ({} bytes discarded)", offset.value(), cut);
   return WriteCheckpointNow(offset.value());
+}
+
+Flusher::Stats CommitLogStore::FlushStats() const {
+  if (!open_) return {};
+  return flusher_->stats();
 }
 
 StoreStats CommitLogStore::Stats() const {

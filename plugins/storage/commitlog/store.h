@@ -67,6 +67,9 @@ class CommitLogStore final : public MessageStore {
   Status Truncate(CommitLogOffset offset) override;
   void Flush(std::function<void(Status)> done) override;
   StoreStats Stats() const override;
+  // The flusher's counters (syncs, time in sync, requests they completed); zeros when
+  // closed. For the benchmark's appends-per-sync figure.
+  Flusher::Stats FlushStats() const;
 
   // Deletes commit-log segments (and the consume-queue files wholly below the new min
   // offset) per the retention policy, judged at wall time `now_ms` with the disk
@@ -95,6 +98,8 @@ class CommitLogStore final : public MessageStore {
   StatusOr<std::int64_t> SyncCommitLog();
   Status WriteCheckpointNow(std::int64_t consume_queue_offset);
   void HousekeepingLoop();
+  // Joins the housekeeping thread. REQUIRES: append_mu_ not held (a round takes it).
+  void StopHousekeeping();
   void StopThreads(bool clean);
   // A Buffer over the record at `offset` of `size` bytes; nullopt when it is gone or not
   // (yet) written.

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <future>
 #include <thread>
 
 #include "testing/store_helpers.h"
@@ -360,6 +362,44 @@ TEST(CommitLogStoreTest, SyncFlushAcknowledgesOnlyFlushedData) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(store->Stats().max_physical_offset, store->Stats().flushed_physical_offset);
+}
+
+// Group commit: the flusher hands a round's completions to the callback thread and syncs
+// the next appends while they run, so a slow completion does not hold up the disk.
+TEST(CommitLogStoreTest, SyncFlushKeepsSyncingWhileCompletionsRun) {
+  TempDir dir;
+  TestEnv env(dir.path(), {{"segment_size", "1MiB"}, {"flush", "sync"}});
+  auto store = OpenStore(env);
+  std::promise<bool> second_synced;
+  std::promise<StatusOr<AppendOutcome>> second_done;
+  MessageBatch first;
+  first.messages.push_back(MakeMessage("G", 0, "first"));
+  store->Append(std::move(first), [&](StatusOr<AppendOutcome> r) {
+    if (!r.ok()) return second_synced.set_value(false);
+    MessageBatch second;
+    second.messages.push_back(MakeMessage("G", 0, "second"));
+    store->Append(std::move(second),
+                  [&](StatusOr<AppendOutcome> r2) { second_done.set_value(std::move(r2)); });
+    // Still inside the first completion: the second append must reach the disk meanwhile.
+    const std::int64_t end = store->Stats().max_physical_offset.value();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool synced = false;
+    while (!synced && std::chrono::steady_clock::now() < deadline) {
+      synced = store->Stats().flushed_physical_offset.value() >= end;
+      if (!synced) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    second_synced.set_value(synced);
+  });
+  auto synced = second_synced.get_future();
+  ASSERT_EQ(synced.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_TRUE(synced.get());
+  auto done = second_done.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto outcome = done.get();
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->flush, FlushOutcome::kFlushed);
+  EXPECT_GE(store->FlushStats().flushed_requests, 2);
+  store->Close();
 }
 
 TEST(CommitLogStoreTest, FlushCompletesWhenEverythingIsOnDisk) {
