@@ -11,6 +11,9 @@
 #      result reported, and commits offsets equal to the queues' max offsets.
 #   B. Quiver's SDK (`quiver produce --key --tag`) produces 50; ali-ons receives each once
 #      with body, key and tag intact, and commits offsets without lag.
+#   F. A mixed consumer group: an ali-ons consumer and a Quiver push consumer
+#      (`quiver consume --push`) in group MG share TD's 4 queues (2 each, RocketMQ's average
+#      allocation on both sides); 100 messages are consumed once overall.
 #   C. Offsets cross the clients both ways: a group Quiver's SDK committed is continued by
 #      ali-ons with only the new messages (and then Quiver sees ali-ons' commits: nothing
 #      left), and a group ali-ons committed is continued by Quiver's SDK with only the new
@@ -18,6 +21,9 @@
 # Runs `npm ci` first when node_modules is missing. Exit status: 0 all passed, 1 a check
 # failed, 2 usage, 77 node/npm missing (ctest: SKIP_RETURN_CODE 77).
 # QUIVER_COMPAT_LOG_LEVEL=debug puts the name server and broker at debug level.
+# QUIVER_COMPAT_REGISTRY=zookeeper runs the same checks with the `zookeeper` registry: a
+# ZooKeeper server (java, Debian `zookeeper`) is started on a free port, the broker registers
+# in it, and ali-ons talks to a route gateway (role nameserver, [registry] plugin zookeeper).
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -29,6 +35,16 @@ WORK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 START=$(date +%s)
 LOG_LEVEL=${QUIVER_COMPAT_LOG_LEVEL:-info}
+REGISTRY=${QUIVER_COMPAT_REGISTRY:-nameserver}
+case "$REGISTRY" in
+  nameserver) ;;
+  zookeeper)
+    if [ ! -x /usr/bin/java ] || [ ! -r /usr/share/java/zookeeper.jar ]; then
+      echo "SKIP: java and the Debian package zookeeper are needed (scripts/setup)" >&2
+      exit 77
+    fi ;;
+  *) echo "error: QUIVER_COMPAT_REGISTRY must be nameserver or zookeeper" >&2; exit 2 ;;
+esac
 
 if [ ! -x "$QUIVER" ]; then echo "error: $QUIVER is not an executable" >&2; exit 2; fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -64,9 +80,9 @@ fi
 echo "node $(node --version), ali-ons $(node -p "require('$HERE/node_modules/ali-ons/package.json').version")"
 
 # ---- a name server and a broker ---------------------------------------------------------
-read -r NS_PORT BROKER_PORT HA_PORT < <(node -e '
+read -r NS_PORT BROKER_PORT HA_PORT ZK_PORT < <(node -e '
   const net = require("net");
-  const servers = [0, 1, 2].map(() => net.createServer());
+  const servers = [0, 1, 2, 3].map(() => net.createServer());
   Promise.all(servers.map(s => new Promise(r => s.listen(0, "127.0.0.1", r)))).then(() => {
     console.log(servers.map(s => s.address().port).join(" "));
     servers.forEach(s => s.close());
@@ -93,9 +109,22 @@ addresses = ["$NS"]
 [replication.master-slave]
 ha_listen = "127.0.0.1:$HA_PORT"
 EOF
+if [ "$REGISTRY" = zookeeper ]; then
+  # The name server becomes a route gateway; the broker registers in ZooKeeper instead.
+  # (The broker's [registry.nameserver] table stays: tables of unselected plugins are ignored.)
+  for f in nameserver broker; do
+    printf '[registry]\nplugin = "zookeeper"\n[registry.zookeeper]\nensemble = "127.0.0.1:%s"\n' \
+      "$ZK_PORT" >>"$WORK/$f.toml"
+  done
+  rm -rf "$WORK/zk"
+  mkdir -p "$WORK/zk/data"
+  printf 'tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=%s\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=srvr\nforceSync=no\n' \
+    "$WORK/zk/data" "$ZK_PORT" >"$WORK/zk/zoo.cfg"
+fi
 
 NS_PID=""
 BROKER_PID=""
+ZK_PID=""
 stop() {  # stop PID NAME: SIGTERM, then SIGKILL after 5 s
   local pid=$1
   [ -n "$pid" ] || return 0
@@ -107,6 +136,7 @@ stop() {  # stop PID NAME: SIGTERM, then SIGKILL after 5 s
 cleanup() {
   stop "$BROKER_PID" broker
   stop "$NS_PID" "name server"
+  stop "$ZK_PID" ZooKeeper
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -137,7 +167,22 @@ wait_port() {  # wait_port PORT PID NAME
   return 1
 }
 
-step "starting name server on $NS and broker on 127.0.0.1:$BROKER_PORT"
+if [ "$REGISTRY" = zookeeper ]; then
+  step "starting ZooKeeper on 127.0.0.1:$ZK_PORT"
+  java -Xmx128m -XX:+UseSerialGC -cp /usr/share/java/zookeeper.jar \
+    org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zk/zoo.cfg" >"$WORK/zk/server.log" 2>&1 &
+  ZK_PID=$!
+  zk_up=""
+  for _ in $(seq 300); do
+    kill -0 "$ZK_PID" 2>/dev/null || break
+    if (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf srvr >&3 && grep -q '^Mode:' <&3) 2>/dev/null; then
+      zk_up=1; break
+    fi
+    sleep 0.1
+  done
+  [ -n "$zk_up" ] || abort "ZooKeeper did not start serving on 127.0.0.1:$ZK_PORT"
+fi
+step "starting name server ($REGISTRY) on $NS and broker on 127.0.0.1:$BROKER_PORT"
 "$QUIVER" start -c "$WORK/nameserver.toml" >"$WORK/nameserver.log" 2>&1 &
 NS_PID=$!
 wait_port "$NS_PORT" "$NS_PID" || abort "the name server did not start listening on $NS"
@@ -335,6 +380,59 @@ quiver_consume "$WORK/e_quiver.txt" -t TC -g AG4 --count 8 --timeout 20 --from-b
 expect_ok "quiver consume -g AG4" $? "$WORK/e_quiver.txt"
 expect_bodies "Quiver SDK in AG4 got only the 8 new messages of TC" "$WORK/e_quiver.txt" qe 0 8
 expect_no_lag "Quiver SDK committed for AG4" AG4 TC 11 8
+
+# ---- F: one consumer group, two clients ------------------------------------------------
+step "F. mixed group MG on TD: Quiver push consumer + ali-ons consumer share the queues"
+for _ in $(seq 20); do
+  timeout 10 "$QUIVER" admin updateTopic -n "$NS" -c DefaultCluster -t TD -r 4 -w 4 \
+    >"$WORK/updateTopic-TD.log" 2>&1 && break
+  sleep 0.5
+done
+timeout 60 "$QUIVER" consume -n "$NS" -t TD -g MG --push --print --from-beginning --timeout 45 \
+  >"$WORK/d_quiver.txt" 2>"$WORK/d_quiver.txt.err" &
+D_QUIVER=$!
+d_assignment() { grep '^assignment:' "$WORK/d_quiver.txt.err" | tail -n 1; }
+for _ in $(seq 100); do d_assignment | grep -q '^assignment: 4 queues' && break; sleep 0.1; done
+d_assignment | grep -q '^assignment: 4 queues' ||
+  abort "quiver consume --push never took TD's 4 queues: $(cat "$WORK/d_quiver.txt.err")"
+timeout 60 node "$HERE/consume.js" --namesrv "$NS" --topic TD --group MG --count 100000 \
+  --timeout 30000 --linger 0 --from first >"$WORK/d_ali.jsonl" 2>"$WORK/d_ali.jsonl.err" &
+D_ALI=$!
+# The Quiver member gives up half its queues on the broker's NOTIFY_CONSUMER_IDS_CHANGED;
+# ali-ons takes its half at start (and every 10 s).
+for _ in $(seq 150); do d_assignment | grep -q '^assignment: 2 queues' && break; sleep 0.1; done
+if d_assignment | grep -q '^assignment: 2 queues'; then
+  pass "Quiver push member rebalanced to 2 of 4 queues when ali-ons joined ($(d_assignment))"
+else
+  fail "Quiver push member did not rebalance when ali-ons joined ($(d_assignment))"
+fi
+sleep 2  # ali-ons starts pulling its queues
+timeout 45 "$QUIVER" produce -n "$NS" -t TD --count 100 --body mx \
+  >"$WORK/d_produce.txt" 2>"$WORK/d_produce.txt.err"
+expect_ok "quiver produce (100 to TD)" $? "$WORK/d_produce.txt"
+d_total() { echo $(( $(wc -l <"$WORK/d_quiver.txt") + $(grep -c '"type":"msg"' "$WORK/d_ali.jsonl") )); }
+for _ in $(seq 200); do [ "$(d_total)" -ge 100 ] && break; sleep 0.1; done
+sleep 1  # duplicates would arrive now
+kill -INT "$D_QUIVER" 2>/dev/null
+wait "$D_QUIVER"
+kill -TERM "$D_ALI" 2>/dev/null
+wait "$D_ALI" 2>/dev/null
+node -e '
+  const fs = require("fs");
+  for (const line of fs.readFileSync(process.argv[1], "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const m = JSON.parse(line);
+    if (m.type === "msg") console.log(m.body);
+  }' "$WORK/d_ali.jsonl" >"$WORK/d_ali.txt"
+d_q=$(wc -l <"$WORK/d_quiver.txt")
+d_a=$(wc -l <"$WORK/d_ali.txt")
+cat "$WORK/d_quiver.txt" "$WORK/d_ali.txt" >"$WORK/d_all.txt"
+expect_bodies "mixed group MG (Quiver push $d_q + ali-ons $d_a)" "$WORK/d_all.txt" mx 0 100
+if [ "$d_q" -gt 0 ] && [ "$d_a" -gt 0 ]; then
+  pass "both members of MG consumed (Quiver $d_q, ali-ons $d_a)"
+else
+  fail "one member of MG consumed nothing (Quiver $d_q, ali-ons $d_a)"
+fi
 
 [ "$failed" -eq 0 ] || dump_logs
 finish
