@@ -13,12 +13,6 @@ class MasterSlaveReplicationFactory final : public ReplicationFactory {
     }
     QUIVER_ASSIGN_OR_RETURN(MasterSlaveConfig config,
                             MasterSlaveConfig::Parse(*context.config, *context.broker));
-    if (config.role == BrokerRole::kSlave) {
-      return UnimplementedError(
-          context.config->Where("role") +
-          ": role \"slave\" is not available yet: this build of the master-slave plugin runs "
-          "masters only (standalone async-master or sync-master); use role = \"async-master\"");
-    }
     return std::unique_ptr<Replicator>(
         std::make_unique<MasterSlaveReplicator>(std::move(config), context));
   }

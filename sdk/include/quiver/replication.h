@@ -51,6 +51,10 @@ struct RoleChange {
   BrokerId broker_id{0};       // the id to register with (a Raft leader registers as 0)
   std::string master_address;  // broker address of the current master, "" if unknown
   Term term{0};
+  // Master-slave: the HA listener published as haServerAddr ("" if none), and the
+  // RocketMQ role a master registers with (ignored for other roles).
+  std::string ha_address;
+  BrokerRole broker_role = BrokerRole::kAsyncMaster;
 };
 
 struct ReplicaStatus {
@@ -86,6 +90,18 @@ class QUIVER_SDK_VISIBLE Replicator {
   virtual void SetRoleListener(std::function<void(const RoleChange&)> listener) = 0;
   // Followers as the master/leader sees them (empty on a slave).
   virtual std::vector<ReplicaStatus> Replicas() const = 0;
+
+  // Slave reads (rocketmq-protocol.md §7.4). The suggestWhichBrokerId of a pull answer that
+  // returned records up to `last_read` while the store held up to `max`: 0 = read from the
+  // master, > 0 = from that slave. Default: 0 (no slave reads).
+  virtual std::int64_t SuggestReadBroker(CommitLogOffset last_read, CommitLogOffset max) const {
+    (void)last_read;
+    (void)max;
+    return 0;
+  }
+  // Whether this broker answers PULL_MESSAGE (a master-slave slave only with slave_read).
+  // Default: true.
+  virtual bool ServesReads() const { return true; }
 };
 
 // What a replication plugin may read from and write to the broker's metadata, as JSON
