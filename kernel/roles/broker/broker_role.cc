@@ -39,6 +39,7 @@ StatusOr<broker::BrokerSettings> ProcessingSettings(const BrokerSettings& settin
   out.auto_create_topic = settings.auto_create_topic;
   out.default_queues = static_cast<std::int32_t>(settings.default_queues);
   out.max_message_size = static_cast<std::int64_t>(settings.max_message_size);
+  if (!settings.delay_levels.empty()) out.delay_levels = settings.delay_levels;
   return out;
 }
 

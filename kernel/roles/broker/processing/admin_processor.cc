@@ -59,6 +59,15 @@ std::string AdminProcessor::RuntimeInfoJson() const {
       {"producerGroupCount", std::to_string(context_.clients.ProducerGroups().size())},
       {"consumerGroupCount", std::to_string(context_.clients.ConsumerGroups().size())},
   };
+  // Replication (master): how far the most advanced slave is behind, as RocketMQ's
+  // slaveFallBehindMuch (bytes), and how many slaves are connected. Absent without slaves.
+  std::vector<ReplicaStatus> replicas = context_.replicator.Replicas();
+  if (!replicas.empty()) {
+    std::int64_t behind = replicas.front().lag_bytes;
+    for (const ReplicaStatus& r : replicas) behind = std::min(behind, r.lag_bytes);
+    table["slaveFallBehindMuch"] = std::to_string(behind);
+    table["haSlaveCount"] = std::to_string(replicas.size());
+  }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();

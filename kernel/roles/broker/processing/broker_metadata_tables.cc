@@ -12,7 +12,7 @@ Status Corrupt(const std::filesystem::path& path, const Status& cause) {
 }  // namespace
 
 BrokerMetadataTables::BrokerMetadataTables(const BrokerSettings& settings, Clock& clock)
-    : settings_(settings), files_(settings.store_dir), topics_(clock) {}
+    : settings_(settings), files_(settings.store_dir), topics_(clock), groups_(clock) {}
 
 Status BrokerMetadataTables::Load() {
   std::lock_guard<std::mutex> lock(load_mutex_);
@@ -33,6 +33,15 @@ Status BrokerMetadataTables::Load() {
     if (delay_json) {
       Status s = delay_offsets_.LoadJson(*delay_json);
       if (!s.ok()) return Corrupt(files_.PathOf(kDelayOffsetFile), s);
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto groups_json, files_.Load(kSubscriptionGroupFile));
+    if (groups_json) {
+      Status s = groups_.LoadJson(*groups_json);
+      if (!s.ok()) return Corrupt(files_.PathOf(kSubscriptionGroupFile), s);
+    }
+    {
+      std::lock_guard<std::mutex> file_lock(delay_file_mutex_);
+      persisted_delay_version_ = delay_offsets_.version();
     }
     {
       std::lock_guard<std::mutex> file_lock(offsets_file_mutex_);
@@ -65,9 +74,18 @@ Status BrokerMetadataTables::PersistConsumerOffsets(Force force) {
   return Status::Ok();
 }
 
-Status BrokerMetadataTables::PersistDelayOffsets() {
+Status BrokerMetadataTables::PersistDelayOffsets(Force force) {
   std::lock_guard<std::mutex> lock(delay_file_mutex_);
-  return files_.Save(kDelayOffsetFile, delay_offsets_.ExportJson());
+  std::uint64_t version = delay_offsets_.version();
+  if (force == Force::kNo && version == persisted_delay_version_) return Status::Ok();
+  QUIVER_RETURN_IF_ERROR(files_.Save(kDelayOffsetFile, delay_offsets_.ExportJson()));
+  persisted_delay_version_ = version;
+  return Status::Ok();
+}
+
+Status BrokerMetadataTables::PersistSubscriptionGroups() {
+  std::lock_guard<std::mutex> lock(groups_file_mutex_);
+  return files_.Save(kSubscriptionGroupFile, groups_.ExportJson());
 }
 
 void BrokerMetadataTables::SetTopicsImportedListener(std::function<void()> listener) {

@@ -6,6 +6,9 @@
 
 #include "kernel/roles/broker/processing/admin_processor.h"
 #include "kernel/roles/broker/processing/client_processor.h"
+#include "kernel/roles/broker/processing/consumer_group_processor.h"
+#include "kernel/roles/broker/processing/schedule_service.h"
+#include "kernel/roles/broker/processing/send_back_processor.h"
 #include "kernel/roles/broker/processing/offset_processor.h"
 #include "kernel/roles/broker/processing/pull_processor.h"
 #include "kernel/roles/broker/processing/send_processor.h"
@@ -55,17 +58,24 @@ Status BrokerProcessing::Start() {
   client_ = std::make_unique<ClientProcessor>(context_);
   topic_ = std::make_unique<TopicProcessor>(context_);
   admin_ = std::make_unique<AdminProcessor>(context_, clock_.Now());
+  schedule_ = std::make_unique<ScheduleService>(context_);
+  send_back_ = std::make_unique<SendBackProcessor>(context_);
+  consumer_groups_ = std::make_unique<ConsumerGroupProcessor>(context_);
   send_->Register(transport_);
   pull_->Register(transport_);
   offsets_->Register(transport_);
   client_->Register(transport_);
   topic_->Register(transport_);
   admin_->Register(transport_);
+  send_back_->Register(transport_);
+  consumer_groups_->Register(transport_);
 
   store_.SetDispatchListener(
       [this](const std::string& topic, QueueId queue_id, QueueOffset max_offset) {
         holds_.Notify(topic, queue_id, max_offset);
+        if (topic == kScheduleTopic) schedule_->OnDispatch(queue_id);
       });
+  QUIVER_RETURN_IF_ERROR(schedule_->Start());
   metadata_.SetTopicsImportedListener([this] { Publish(); });
   offset_flush_timer_ =
       clock_.RunEvery(settings_.offset_flush_interval, [this] { FlushConsumerOffsets(); });
@@ -85,6 +95,7 @@ void BrokerProcessing::Stop() {
   stopped_ = true;
   offset_flush_timer_.reset();
   client_scan_timer_.reset();
+  if (schedule_) schedule_->Stop();
   // The store may outlive us and keep dispatching: leave it a listener that does nothing.
   store_.SetDispatchListener([](const std::string&, QueueId, QueueOffset) {});
   metadata_.SetTopicsImportedListener({});
@@ -94,6 +105,13 @@ void BrokerProcessing::Stop() {
   if (!tasks_.WaitIdle(std::chrono::seconds(10)) && logger_) {
     logger_->warn("{} request completions still in flight after 10 s", tasks_.InFlight());
   }
+  // After the wait: a delivery that completed during it has moved its level's offset.
+  s = metadata_.PersistDelayOffsets(BrokerMetadataTables::Force::kYes);
+  if (!s.ok() && logger_) logger_->error("writing delay offsets on stop: {}", s.ToString());
+}
+
+std::int64_t BrokerProcessing::DelayedDelivered() const {
+  return schedule_ ? schedule_->Delivered() : 0;
 }
 
 BrokerRegistration BrokerProcessing::CurrentRegistration() const {
@@ -112,9 +130,11 @@ void BrokerProcessing::OnRoleChange(const RoleChange& change) {
   {
     std::lock_guard<std::mutex> lock(identity_mutex_);
     identity_.broker_id = change.broker_id;
+    if (!change.ha_address.empty()) identity_.ha_address = change.ha_address;
     if (change.role == ReplicaRole::kMaster) {
-      identity_.role =
-          settings_.role == BrokerRole::kSlave ? BrokerRole::kAsyncMaster : settings_.role;
+      // A master-slave master names its role (SYNC_MASTER); others register ASYNC_MASTER.
+      identity_.role = change.broker_role != BrokerRole::kSlave ? change.broker_role
+                                                                : BrokerRole::kAsyncMaster;
     } else {
       identity_.role = BrokerRole::kSlave;
     }

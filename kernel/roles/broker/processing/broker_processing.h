@@ -57,6 +57,9 @@ class OffsetProcessor;
 class ClientProcessor;
 class TopicProcessor;
 class AdminProcessor;
+class ScheduleService;
+class SendBackProcessor;
+class ConsumerGroupProcessor;
 
 class BrokerProcessing {
  public:
@@ -82,8 +85,8 @@ class BrokerProcessing {
   // and idle-client timers. kInvalidArgument when settings.advertise is not a numeric
   // "ip:port"; the metadata's kDataLoss naming a corrupt file. Call once.
   Status Start();
-  // Answers held pulls, stops timers, writes consumerOffset.json, waits (bounded) for
-  // completions in flight. Idempotent.
+  // Answers held pulls, stops timers and the schedule service, writes consumerOffset.json,
+  // waits (bounded) for completions in flight, then writes delayOffset.json. Idempotent.
   void Stop();
 
   // What the registrar publishes: identity (after role changes), topics, data version,
@@ -97,6 +100,8 @@ class BrokerProcessing {
 
   // For tests and the admin tooling.
   std::size_t HeldPulls() const { return holds_.HeldCount(); }
+  // Scheduled messages delivered to their real topic since Start().
+  std::int64_t DelayedDelivered() const;
 
  private:
   Status TopicsChanged();
@@ -125,6 +130,9 @@ class BrokerProcessing {
   std::unique_ptr<ClientProcessor> client_;
   std::unique_ptr<TopicProcessor> topic_;
   std::unique_ptr<AdminProcessor> admin_;
+  std::unique_ptr<ScheduleService> schedule_;
+  std::unique_ptr<SendBackProcessor> send_back_;
+  std::unique_ptr<ConsumerGroupProcessor> consumer_groups_;
 
   mutable std::mutex identity_mutex_;
   BrokerIdentity identity_;

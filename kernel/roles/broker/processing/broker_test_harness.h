@@ -212,8 +212,18 @@ class FakeReplicator final : public Replicator {
   CommitLogOffset ReadableLimit() const override { return store_.Stats().max_physical_offset; }
   void SetRoleListener(std::function<void(const RoleChange&)>) override {}
   std::vector<ReplicaStatus> Replicas() const override { return {}; }
+  std::int64_t SuggestReadBroker(CommitLogOffset last_read, CommitLogOffset max) const override {
+    last_read_ = last_read;
+    max_read_ = max;
+    return suggest_;
+  }
+  bool ServesReads() const override { return serves_reads_; }
 
   ReplicaRole role_ = ReplicaRole::kMaster;
+  std::int64_t suggest_ = 0;
+  bool serves_reads_ = true;
+  mutable CommitLogOffset last_read_{-1};  // the arguments of the last SuggestReadBroker
+  mutable CommitLogOffset max_read_{-1};
   std::string master_;
   SendOutcome outcome_ = SendOutcome::kOk;
 

@@ -151,6 +151,19 @@ std::vector<std::string> ClientManager::ConsumerIds(std::string_view group) cons
   return ids;
 }
 
+std::string ClientManager::ClientIdOf(const ConnectionPtr& connection,
+                                      std::string_view group) const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = consumers_.find(group);
+    if (it != consumers_.end()) {
+      auto channel = it->second.channels.find(connection.get());
+      if (channel != it->second.channels.end()) return channel->second.client_id;
+    }
+  }
+  return connection->RemoteAddress();
+}
+
 bool ClientManager::HasConsumerGroup(std::string_view group) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return consumers_.find(group) != consumers_.end();
@@ -164,6 +177,15 @@ std::optional<protocol::SubscriptionData> ClientManager::FindSubscription(
   auto sub = it->second.subscriptions.find(topic);
   if (sub == it->second.subscriptions.end()) return std::nullopt;
   return sub->second;
+}
+
+std::vector<std::string> ClientManager::SubscribedTopics(std::string_view group) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> topics;
+  auto it = consumers_.find(group);
+  if (it == consumers_.end()) return topics;
+  for (const auto& [topic, sub] : it->second.subscriptions) topics.push_back(topic);
+  return topics;
 }
 
 std::vector<std::string> ClientManager::ProducerGroups() const {

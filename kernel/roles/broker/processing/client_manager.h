@@ -47,9 +47,15 @@ class ClientManager {
   // Client ids of the group's members, sorted; empty when the group is unknown.
   std::vector<std::string> ConsumerIds(std::string_view group) const;
   bool HasConsumerGroup(std::string_view group) const;
+  // The client id `connection` announced in `group`'s heartbeats; its remote address when
+  // it is not a member of the group.
+  std::string ClientIdOf(const ConnectionPtr& connection, std::string_view group) const;
   // The group's subscription to `topic`, as the latest heartbeat carrying it said.
   std::optional<protocol::SubscriptionData> FindSubscription(std::string_view group,
                                                              std::string_view topic) const;
+  // The topics the group's members subscribe to (their latest heartbeats), sorted; empty
+  // when the group is unknown.
+  std::vector<std::string> SubscribedTopics(std::string_view group) const;
   std::vector<std::string> ProducerGroups() const;
   std::vector<std::string> ConsumerGroups() const;
 

@@ -46,6 +46,14 @@ RemotingCommand ClientProcessor::Heartbeat(const ConnectionPtr& connection,
     }
     retry.read_queue_nums = retry.write_queue_nums = 1;
     topics_created |= context_.metadata.topics().CreateIfAbsent(retry).second;
+    // Every consumer group gets a subscription group (retryMaxTimes 16, ...), as
+    // RocketMQ's autoCreateSubscriptionGroup.
+    if (context_.metadata.subscription_groups().CreateIfAbsent(consumer.group_name).second) {
+      Status s = context_.metadata.PersistSubscriptionGroups();
+      if (!s.ok() && context_.logger) {
+        context_.logger->error("persisting subscription groups: {}", s.ToString());
+      }
+    }
   }
   if (topics_created) {
     Status s = context_.topics_changed();

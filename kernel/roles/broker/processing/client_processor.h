@@ -2,7 +2,9 @@
 // Client bookkeeping requests (ClientManager holds the state):
 //   HEART_BEAT (34)                 body HeartbeatData JSON; registers producer and consumer
 //                                   groups, creates each consumer group's retry topic
-//                                   %RETRY%<group> (1 queue, published at once); response
+//                                   %RETRY%<group> (1 queue, published at once) and its
+//                                   subscription group (retryMaxTimes 16, persisted in
+//                                   subscriptionGroup.json); response
 //                                   SUCCESS with version 401; a malformed body -> 1 naming
 //                                   the problem
 //   UNREGISTER_CLIENT (35)          clientID*, producerGroup, consumerGroup

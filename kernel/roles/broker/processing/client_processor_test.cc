@@ -91,6 +91,16 @@ TEST_F(ClientProcessorTest, IdleClientsExpire) {
   EXPECT_EQ(ConsumerIds("G"), (std::vector<std::string>{"c2@2"}));
 }
 
+TEST_F(ClientProcessorTest, ExpiredMemberIsRemovedAndTheRestAreNotified) {
+  h.Call(HeartbeatRequest("c1@1", "G", "T"), "10.0.0.1:1");
+  h.clock.Advance(std::chrono::seconds(110));
+  h.Call(HeartbeatRequest("c2@2", "G", "T"), "10.0.0.2:2");
+  notified.clear();
+  h.clock.Advance(std::chrono::seconds(20));  // the 10 s scan finds c1 silent for > 120 s
+  h.RunAll();
+  EXPECT_EQ(notified, (std::vector<std::string>{"10.0.0.2:2 G"}));
+}
+
 TEST_F(ClientProcessorTest, MalformedHeartbeatIsRejectedWithReason) {
   auto request = RemotingCommand::Request(req::kHeartBeat);
   request.body.Append(Buffer::FromString(R"({"clientID":7})"));

@@ -86,6 +86,20 @@ void ConsumerOffsetManager::Commit(std::string_view group, std::string_view topi
   ++version_;
 }
 
+std::vector<std::string> ConsumerOffsetManager::TopicsOf(std::string_view group) const {
+  std::vector<std::string> topics;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [key, offsets] : table_) {
+    // "topic@group": topics cannot contain '@', groups could in principle, so split at the
+    // first '@'.
+    std::size_t at = key.find('@');
+    if (at != std::string::npos && std::string_view(key).substr(at + 1) == group) {
+      topics.push_back(key.substr(0, at));
+    }
+  }
+  return topics;  // the map is ordered by key, and so by topic within one group
+}
+
 Status ConsumerOffsetManager::LoadJson(std::string_view json) {
   QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseDocument(json));
   std::map<std::string, std::map<std::int32_t, std::int64_t>, std::less<>> table;
@@ -138,6 +152,7 @@ Status DelayOffsetTable::LoadJson(std::string_view json) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   table_ = std::move(table);
+  ++version_;
   return Status::Ok();
 }
 
@@ -155,6 +170,26 @@ std::string DelayOffsetTable::ExportJson() const {
 std::map<std::int32_t, std::int64_t> DelayOffsetTable::Snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return table_;
+}
+
+std::optional<std::int64_t> DelayOffsetTable::Get(std::int32_t level) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = table_.find(level);
+  if (it == table_.end()) return std::nullopt;
+  return it->second;
+}
+
+void DelayOffsetTable::Set(std::int32_t level, std::int64_t offset) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto [it, inserted] = table_.try_emplace(level, offset);
+  if (!inserted && it->second == offset) return;
+  it->second = offset;
+  ++version_;
+}
+
+std::uint64_t DelayOffsetTable::version() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return version_;
 }
 
 }  // namespace quiver::broker

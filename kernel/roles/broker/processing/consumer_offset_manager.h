@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "quiver/status.h"
 #include "quiver/types.h"
@@ -28,6 +29,9 @@ class ConsumerOffsetManager {
   // Stores `offset` (REQUIRES: >= 0; callers drop negative commits).
   void Commit(std::string_view group, std::string_view topic, QueueId queue_id,
               std::int64_t offset);
+
+  // The topics `group` has committed offsets for (RocketMQ's whichTopicByConsumer), sorted.
+  std::vector<std::string> TopicsOf(std::string_view group) const;
 
   // kInvalidArgument describing the first problem; the table is unchanged then.
   Status LoadJson(std::string_view json);
@@ -49,10 +53,17 @@ class DelayOffsetTable {
   Status LoadJson(std::string_view json);
   std::string ExportJson() const;
   std::map<std::int32_t, std::int64_t> Snapshot() const;
+  // The next offset of SCHEDULE_TOPIC_XXXX queue level-1 to deliver; nullopt when none
+  // was recorded (start at the queue's min offset).
+  std::optional<std::int64_t> Get(std::int32_t level) const;
+  void Set(std::int32_t level, std::int64_t offset);
+  // A counter bumped by every change (Set, LoadJson), so a flush writes only when it moved.
+  std::uint64_t version() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::int32_t, std::int64_t> table_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace quiver::broker

@@ -1,6 +1,6 @@
 #pragma once
 // The broker's metadata files under store_dir/config/ (rocketmq-protocol.md §5.1):
-// topics.json, consumerOffset.json, delayOffset.json. Each file is replaced atomically:
+// topics.json, consumerOffset.json, delayOffset.json, subscriptionGroup.json. Each file is replaced atomically:
 // written to "<name>.tmp", fsynced, renamed over the old one, and the directory fsynced,
 // so a crash leaves either the old or the new file, never a torn one.
 //
@@ -19,6 +19,7 @@ namespace quiver::broker {
 inline constexpr std::string_view kTopicsFile = "topics.json";
 inline constexpr std::string_view kConsumerOffsetFile = "consumerOffset.json";
 inline constexpr std::string_view kDelayOffsetFile = "delayOffset.json";
+inline constexpr std::string_view kSubscriptionGroupFile = "subscriptionGroup.json";
 
 class MetadataStore {
  public:

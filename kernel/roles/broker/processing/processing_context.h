@@ -10,6 +10,7 @@
 #include "kernel/roles/broker/processing/broker_settings.h"
 #include "kernel/roles/broker/processing/broker_stats.h"
 #include "kernel/roles/broker/processing/client_manager.h"
+#include "kernel/roles/broker/processing/consume_activity.h"
 #include "kernel/roles/broker/processing/task_tracker.h"
 #include "quiver/clock.h"
 #include "quiver/executor.h"
@@ -40,6 +41,8 @@ struct ProcessingContext {
   // Persists topics.json and publishes the new registration at once (hot change).
   // Returns the persistence result. Any thread.
   std::function<Status()> topics_changed;
+  // Who pulled which queue last, and pull rates (GET_CONSUME_STATS). Owned here.
+  ConsumeActivity activity{};
 };
 
 // A response to `request` with `code` and `remark`.

@@ -90,6 +90,16 @@ void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   auto reject = [&](std::int32_t code, std::string remark) {
     responder.Send(Reply(request, code, std::move(remark)));
   };
+  if (!context_.replicator.ServesReads()) {
+    // RocketMQ: a slave with slaveReadEnable = false answers PULL_RETRY_IMMEDIATELY and
+    // points the consumer back at the master.
+    RemotingCommand response = Reply(request, rc::kPullRetryImmediately,
+                                     "this broker is a slave that does not serve reads "
+                                     "(slave_read = false); pull from the master");
+    response.SetExt("suggestWhichBrokerId", std::int64_t{0});
+    responder.Send(std::move(response));
+    return;
+  }
   auto call = std::make_shared<Call>();
   std::int64_t queue_id = 0, offset = 0, max_messages = 0, sys_flag = 0, commit_offset = -1,
                suspend_ms = 0;
@@ -208,7 +218,12 @@ void PullProcessor::Run(const std::shared_ptr<Call>& call, bool allow_suspend) {
     return;
   }
   RemotingCommand response = Reply(call->request, code, StatusName(result->status));
-  response.SetExt("suggestWhichBrokerId", std::int64_t{0});
+  // Cold data (far behind the max offset) is suggested to a slave (§7.4); 0 otherwise.
+  response.SetExt("suggestWhichBrokerId",
+                  code == rc::kSuccess
+                      ? context_.replicator.SuggestReadBroker(result->last_physical_offset,
+                                                              result->max_physical_offset)
+                      : std::int64_t{0});
   response.SetExt("nextBeginOffset", result->next_offset.value());
   response.SetExt("minOffset", result->min_offset.value());
   response.SetExt("maxOffset", result->max_offset.value());
@@ -217,6 +232,11 @@ void PullProcessor::Run(const std::shared_ptr<Call>& call, bool allow_suspend) {
     context_.stats.AddGet(static_cast<std::int64_t>(result->records.size()),
                           context_.clock.WallMillis());
   }
+  context_.activity.OnPull(
+      call->group, call->topic, call->queue_id.value(),
+      context_.clients.ClientIdOf(call->connection, call->group),
+      code == rc::kSuccess ? static_cast<std::int64_t>(result->records.size()) : 0,
+      context_.clock.WallMillis());
   call->responder.Send(std::move(response));
 }
 

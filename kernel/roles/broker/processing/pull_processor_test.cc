@@ -58,6 +58,30 @@ TEST_F(PullProcessorTest, SentMessageIsPulledWithBodyKeysTagsAndProperties) {
   EXPECT_EQ(protocol::FindProperty(r.properties, "p"), "v");
 }
 
+TEST_F(PullProcessorTest, SuggestWhichBrokerIdComesFromTheReplicatorForFoundMessages) {
+  SendTo("a", "");
+  SendTo("b", "");
+  h.replicator.suggest_ = 1;
+  auto response = h.Call(PullRequest("G", "T", 0, 0, kSubscriptionFlags));
+  ASSERT_EQ(response.code, rc::kSuccess);
+  EXPECT_EQ(Ext(response, "suggestWhichBrokerId"), "1");
+  EXPECT_GT(h.replicator.max_read_.value(), h.replicator.last_read_.value());
+  EXPECT_EQ(h.replicator.max_read_, h.store.Stats().max_physical_offset);
+  // Nothing found (caught up): back to the master whatever the lag policy says.
+  auto empty = h.Call(PullRequest("G", "T", 0, 2, kSubscriptionFlags));
+  EXPECT_EQ(empty.code, rc::kPullNotFound);
+  EXPECT_EQ(Ext(empty, "suggestWhichBrokerId"), "0");
+}
+
+TEST_F(PullProcessorTest, SlaveWithoutSlaveReadSendsTheConsumerBackToTheMaster) {
+  SendTo("a", "");
+  h.replicator.serves_reads_ = false;
+  auto response = h.Call(PullRequest("G", "T", 0, 0, kSubscriptionFlags));
+  EXPECT_EQ(response.code, rc::kPullRetryImmediately);
+  EXPECT_EQ(Ext(response, "suggestWhichBrokerId"), "0");
+  EXPECT_TRUE(response.body.empty());
+}
+
 TEST_F(PullProcessorTest, PullBodyPassesTheStoresRecordBuffersThrough) {
   SendTo("a", "");
   SendTo("b", "");

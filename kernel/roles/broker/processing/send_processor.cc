@@ -8,6 +8,9 @@
 
 #include <spdlog/logger.h>
 
+#include "kernel/roles/broker/processing/message_properties.h"
+#include "kernel/roles/broker/processing/schedule_service.h"
+#include "kernel/roles/broker/processing/system_topics.h"
 #include "quiver/protocol/codes.h"
 #include "quiver/protocol/message_id.h"
 #include "quiver/protocol/message_record.h"
@@ -17,9 +20,7 @@ namespace quiver::broker {
 namespace rc = protocol::response_code;
 using protocol::RemotingCommand;
 
-namespace {
-
-constexpr std::string_view kPropertyCluster = "CLUSTER";
+namespace send_detail {
 
 struct SendHeader {
   std::string producer_group;
@@ -39,6 +40,15 @@ struct Rejection {
   std::int32_t code;
   std::string remark;
 };
+
+}  // namespace send_detail
+
+using send_detail::Rejection;
+using send_detail::SendHeader;
+
+namespace {
+
+constexpr std::string_view kPropertyCluster = "CLUSTER";
 
 // Reads header fields under their SEND_MESSAGE name or their SEND_MESSAGE_V2 letter.
 class FieldReader {
@@ -204,6 +214,35 @@ RemotingCommand SendReply(const RemotingCommand& request, std::int32_t code, std
 
 }  // namespace
 
+// RocketMQ's handleRetryAndDLQ: a message sent to %RETRY%<group> that was already
+// reconsumed as often as the group allows goes to %DLQ%<group>, without delay.
+std::optional<Rejection> SendProcessor::RouteRetryToDlq(SendHeader& header) {
+  if (!header.topic.starts_with(kRetryGroupTopicPrefix)) return std::nullopt;
+  std::string group = header.topic.substr(kRetryGroupTopicPrefix.size());
+  // An unknown group gets RocketMQ's defaults (autoCreateSubscriptionGroup) without being
+  // created: a client's fallback re-send must not fail on a broker that restarted.
+  std::int32_t max_times = SubscriptionGroupConfig{}.retry_max_times;
+  if (auto config = context_.metadata.subscription_groups().Find(group)) {
+    max_times = config->retry_max_times;
+  }
+  if (auto given = protocol::FindProperty(header.properties, kPropertyMaxReconsumeTimes)) {
+    std::int32_t value = 0;
+    auto [ptr, ec] = std::from_chars(given->data(), given->data() + given->size(), value);
+    if (ec == std::errc() && ptr == given->data() + given->size()) max_times = value;
+  }
+  if (header.reconsume_times < max_times) return std::nullopt;
+  std::string dlq = DlqTopicOf(group);
+  if (Status s = ValidateTopicName(dlq); !s.ok()) return Rejection{rc::kSystemError, s.message()};
+  TopicConfig config = CreateTopicIfAbsent(context_, dlq, kDlqQueuesPerGroup, perm::kWrite);
+  if ((config.perm & perm::kWrite) == 0) {
+    return Rejection{rc::kNoPermission, "the topic[" + dlq + "] sending message is forbidden"};
+  }
+  header.topic = dlq;
+  header.queue_id = 0;
+  header.properties = EditProperties(header.properties, {}, {kPropertyDelayLevel});
+  return std::nullopt;
+}
+
 void SendProcessor::Register(TransportServer& server) {
   for (std::int32_t code :
        {protocol::request_code::kSendMessage, protocol::request_code::kSendMessageV2,
@@ -221,6 +260,15 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   auto reject = [&](Rejection r) {
     responder.Send(SendReply(request, r.code, std::move(r.remark)));
   };
+  if (context_.replicator.Role() != ReplicaRole::kMaster) {
+    // Before anything else (a slave must not auto-create topics): RocketMQ's slave answers
+    // SERVICE_NOT_AVAILABLE.
+    const std::string master = context_.replicator.MasterAddress();
+    return reject({rc::kServiceNotAvailable,
+                   master.empty() ? std::string("service not available now: not master")
+                                  : "service not available now: not master; the master is " +
+                                        master});
+  }
   SendHeader header;
   if (auto r = ParseHeader(request, header)) return reject(std::move(*r));
   if (Status s = ValidateTopicName(header.topic); !s.ok()) {
@@ -281,6 +329,7 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     header.queue_id = static_cast<std::int32_t>(
         round_robin_.fetch_add(1) % static_cast<std::uint32_t>(topic->write_queue_nums));
   }
+  if (auto r = RouteRetryToDlq(header)) return reject(std::move(*r));
   if ((header.sys_flag & sys_flag::kTransactionCommit) == sys_flag::kTransactionPrepared) {
     return reject({rc::kNoPermission, "the broker[" + settings.name +
                                           "] sending transaction message is forbidden: "
@@ -332,6 +381,12 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
       return reject({rc::kSystemError, "malformed batch body: " + entries.status().message()});
     }
     for (BatchEntry& entry : *entries) {
+      if (auto delay = protocol::FindProperty(entry.properties, kPropertyDelayLevel);
+          delay && !delay->empty() && *delay != "0" && delay->front() != '-') {
+        return reject({rc::kMessageIllegal,
+                       "DELAY (delay level " + std::string(*delay) +
+                           ") is not supported for batch messages; send them one by one"});
+      }
       if (auto r = add(entry.flag, std::move(entry.body), std::move(entry.properties))) {
         return reject(std::move(*r));
       }
@@ -339,6 +394,12 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   } else {
     if (auto r = add(header.flag, std::move(body), std::move(header.properties))) {
       return reject(std::move(*r));
+    }
+    Message& message = batch.messages.front();
+    if (ToScheduleTopic(message, settings.delay_levels, context_.clock.WallMillis()) > 0) {
+      CreateTopicIfAbsent(context_, kScheduleTopic,
+                          static_cast<std::int32_t>(settings.delay_levels.size()),
+                          perm::kReadWrite);
     }
   }
 

@@ -24,18 +24,28 @@
 // TRACE_ON always; msgId (offsetMsgId; comma-joined for a batch), queueId, queueOffset
 // (the first message's) and, when the message has UNIQ_KEY, transactionId on success.
 //
-// Not yet: DELAY messages are stored directly in their topic (scheduled delivery is a
-// later issue); no broker-side UNIQ_KEY is added (as Java); the broker adds the CLUSTER
-// property as Java does.
+// A single message with DELAY=n > 0 is stored in SCHEDULE_TOPIC_XXXX for delayed delivery
+// (schedule_service.h); the response's queueOffset is then its offset there. A batch
+// entry with DELAY > 0 gets 13 (as RocketMQ). A message to %RETRY%<group> whose
+// reconsumeTimes reached the group's retryMaxTimes (or its MAX_RECONSUME_TIMES property)
+// goes to %DLQ%<group> (created with 1 write-only queue), as RocketMQ's
+// handleRetryAndDLQ. No broker-side UNIQ_KEY is added (as Java); the broker adds the
+// CLUSTER property as Java does.
 //
 // Thread safety: Handle may run on any I/O thread concurrently.
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 
 #include "kernel/roles/broker/processing/processing_context.h"
 
 namespace quiver::broker {
+
+namespace send_detail {
+struct SendHeader;
+struct Rejection;
+}  // namespace send_detail
 
 class SendProcessor {
  public:
@@ -46,6 +56,8 @@ class SendProcessor {
               Responder responder);
 
  private:
+  std::optional<send_detail::Rejection> RouteRetryToDlq(send_detail::SendHeader& header);
+
   ProcessingContext& context_;
   std::atomic<std::uint32_t> round_robin_{0};
 };

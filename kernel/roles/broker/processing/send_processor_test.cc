@@ -129,6 +129,15 @@ TEST_F(SendProcessorTest, SlaveRefusalBecomesServiceNotAvailable) {
             "service not available now: not master; the master is 10.0.0.1:10911");
 }
 
+TEST_F(SendProcessorTest, SlaveRefusesBeforeAutoCreatingATopic) {
+  h.replicator.role_ = ReplicaRole::kSlave;
+  auto response = h.Call(SendRequest("NewOnSlave", "b", ""));
+  EXPECT_EQ(response.code, rc::kServiceNotAvailable);
+  EXPECT_EQ(response.remark.value_or(""), "service not available now: not master");
+  EXPECT_FALSE(h.metadata->topics().Find("NewOnSlave").has_value())
+      << "a slave created a topic from a refused send";
+}
+
 TEST_F(SendProcessorTest, StoreFailureBecomesSystemErrorAndOutcomeMapsToCode) {
   h.store.FailNextAppend(DataLossError("write failed"));
   auto response = h.Call(SendRequest("T", "b", ""));
@@ -180,6 +189,18 @@ TEST_F(SendProcessorTest, BatchIsStoredAsConsecutiveMessagesWithJoinedIds) {
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded->queue_offset, QueueOffset(1));
   EXPECT_EQ(protocol::FindProperty(decoded->properties, "KEYS"), "k2");
+}
+
+TEST_F(SendProcessorTest, BatchWithDelayLevelIsRejectedAsRocketMQDoes) {
+  auto request = SendRequest("T", "", "");
+  request.code = protocol::request_code::kSendBatchMessage;
+  request.body = BufferList(Buffer::FromString(BatchEntry("one", "") +
+                                               BatchEntry("two", Props({{"DELAY", "2"}}))));
+  auto response = h.Call(request);
+  EXPECT_EQ(response.code, rc::kMessageIllegal);
+  EXPECT_NE(response.remark.value_or("").find("not supported for batch messages"),
+            std::string::npos);
+  EXPECT_EQ(h.store.MaxOffset("T", QueueId(0)).value(), 0);
 }
 
 TEST_F(SendProcessorTest, TruncatedBatchBodyIsRejectedWithReason) {

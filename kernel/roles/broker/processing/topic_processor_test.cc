@@ -102,5 +102,17 @@ TEST_F(TopicProcessorTest, RoleChangeRepublishesUnderTheNewId) {
   EXPECT_EQ(h.published.back().identity.role, BrokerRole::kSlave);
 }
 
+TEST_F(TopicProcessorTest, MasterSlaveRoleChangePublishesTheHaAddressAndSyncRole) {
+  RoleChange change;
+  change.role = ReplicaRole::kMaster;
+  change.broker_id = BrokerId(0);
+  change.ha_address = "127.0.0.1:10912";
+  change.broker_role = BrokerRole::kSyncMaster;
+  h.broker->OnRoleChange(change);
+  ASSERT_FALSE(h.published.empty());
+  EXPECT_EQ(h.published.back().identity.ha_address, "127.0.0.1:10912");
+  EXPECT_EQ(h.published.back().identity.role, BrokerRole::kSyncMaster);
+}
+
 }  // namespace
 }  // namespace quiver::broker
