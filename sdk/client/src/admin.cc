@@ -119,8 +119,123 @@ StatusOr<std::vector<QueueStatus>> Admin::GetTopicStatus(const std::string& topi
   return out;
 }
 
+namespace {
+
+// Skips JSON whitespace.
+std::size_t SkipSpace(std::string_view text, std::size_t pos) {
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' ||
+                               text[pos] == '\t')) {
+    ++pos;
+  }
+  return pos;
+}
+
+// Parses one JSON value at `pos` of `text` into `doc`; returns the position after it.
+// `text` is NUL-terminated (a std::string).
+StatusOr<std::size_t> ParseValueAt(const std::string& text, std::size_t pos,
+                                   rapidjson::Document& doc) {
+  rapidjson::StringStream in(text.c_str() + pos);
+  doc.ParseStream<rapidjson::kParseStopWhenDoneFlag>(in);
+  if (doc.HasParseError()) {
+    return DataLossError("invalid JSON at offset " + std::to_string(pos + doc.GetErrorOffset()));
+  }
+  return pos + in.Tell();
+}
+
+std::int64_t Int64Field(const rapidjson::Value& object, const char* name) {
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+}
+
+// RocketMQ's ConsumeStats as fastjson writes it: offsetTable keys are MessageQueue objects
+// ({"brokerName":"b","queueId":0,"topic":"T"}:{"brokerOffset":..,"consumerOffset":..,
+// "lastTimestamp":..}); Quiver brokers add "clientId" to the values.
+StatusOr<std::vector<ConsumerQueueProgress>> ParseConsumeStats(const std::string& text) {
+  std::vector<ConsumerQueueProgress> rows;
+  std::size_t pos = text.find("\"offsetTable\"");
+  if (pos == std::string::npos) return DataLossError("no offsetTable");
+  pos = SkipSpace(text, pos + 13);
+  if (pos >= text.size() || text[pos] != ':') return DataLossError("no ':' after offsetTable");
+  pos = SkipSpace(text, pos + 1);
+  if (pos >= text.size() || text[pos] != '{') return DataLossError("offsetTable is not a map");
+  pos = SkipSpace(text, pos + 1);
+  while (pos < text.size() && text[pos] != '}') {
+    rapidjson::Document key, value;
+    QUIVER_ASSIGN_OR_RETURN(pos, ParseValueAt(text, pos, key));
+    pos = SkipSpace(text, pos);
+    if (pos >= text.size() || text[pos] != ':') {
+      return DataLossError("no ':' after an offsetTable key at offset " + std::to_string(pos));
+    }
+    QUIVER_ASSIGN_OR_RETURN(pos, ParseValueAt(text, SkipSpace(text, pos + 1), value));
+    if (!key.IsObject() || !value.IsObject()) {
+      return DataLossError("an offsetTable entry is not MessageQueue: OffsetWrapper");
+    }
+    ConsumerQueueProgress row;
+    auto string = [](const rapidjson::Value& o, const char* name) {
+      auto it = o.FindMember(name);
+      return it != o.MemberEnd() && it->value.IsString()
+                 ? std::string(it->value.GetString(), it->value.GetStringLength())
+                 : std::string();
+    };
+    row.queue.topic = string(key, "topic");
+    row.queue.broker_name = string(key, "brokerName");
+    row.queue.queue_id = static_cast<std::int32_t>(Int64Field(key, "queueId"));
+    row.broker_offset = Int64Field(value, "brokerOffset");
+    row.consumer_offset = Int64Field(value, "consumerOffset");
+    row.last_timestamp_ms = Int64Field(value, "lastTimestamp");
+    row.client_id = string(value, "clientId");
+    rows.push_back(std::move(row));
+    pos = SkipSpace(text, pos);
+    if (pos < text.size() && text[pos] == ',') pos = SkipSpace(text, pos + 1);
+  }
+  if (pos >= text.size()) return DataLossError("offsetTable is not closed");
+  return rows;
+}
+
+}  // namespace
+
 StatusOr<std::vector<ConsumerQueueProgress>> Admin::GetConsumerProgress(const std::string& group,
                                                                         const std::string& topic) {
+  // GET_CONSUME_STATS from every broker group that has the group's retry topic.
+  StatusOr<TopicRouteData> retry_route =
+      internal::GetRouteSync(*runtime_, std::string("%RETRY%") + group);
+  if (retry_route.ok()) {
+    std::vector<ConsumerQueueProgress> out;
+    bool supported = true;
+    for (const BrokerData& broker : retry_route->broker_datas) {
+      std::optional<std::string> address = internal::MasterAddress(broker);
+      if (!address) continue;
+      RemotingCommand request = RemotingCommand::Request(req::kGetConsumeStats);
+      request.SetExt("consumerGroup", group);
+      if (!topic.empty()) request.SetExt("topic", topic);
+      QUIVER_ASSIGN_OR_RETURN(RemotingCommand response,
+                              internal::Call(*runtime_, *address, std::move(request)));
+      if (response.code == rc::kRequestCodeNotSupported) {
+        supported = false;
+        break;
+      }
+      if (response.code != rc::kSuccess) {
+        return internal::BrokerResponseError(*address, response);
+      }
+      auto rows = ParseConsumeStats(response.body.ToString());
+      if (!rows.ok()) {
+        return DataLossError("broker " + *address + " answered GET_CONSUME_STATS with a body " +
+                             "that is not ConsumeStats: " + rows.status().message());
+      }
+      out.insert(out.end(), rows->begin(), rows->end());
+    }
+    if (supported) {
+      std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.queue < b.queue;
+      });
+      if (out.empty()) {
+        return NotFoundError("the consumer group " + group + " consumes no topic" +
+                             (topic.empty() ? std::string() : " " + topic) +
+                             " (no member online and no committed offset)");
+      }
+      return out;
+    }
+  }
   std::vector<std::string> topics;
   if (!topic.empty()) {
     topics.push_back(topic);

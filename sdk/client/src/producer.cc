@@ -211,14 +211,18 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
     return request;
   }
 
+  // The cached publish info of `topic` with at least one queue, or null.
+  PublishInfoPtr CachedPublishInfo(const std::string& topic) {
+    std::lock_guard lock(mu_);
+    auto it = publish_infos_.find(topic);
+    if (it != publish_infos_.end() && !it->second->queues.empty()) return it->second;
+    return nullptr;
+  }
+
   // The publish info of `topic`: cached, else from the route (or TBW102's route when the
   // topic is unknown, so that the broker auto-creates it).
   StatusOr<PublishInfoPtr> GetPublishInfo(const std::string& topic) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = publish_infos_.find(topic);
-      if (it != publish_infos_.end() && !it->second->queues.empty()) return it->second;
-    }
+    if (PublishInfoPtr cached = CachedPublishInfo(topic)) return cached;
     PublishInfoPtr info;
     StatusOr<TopicRouteData> route = internal::GetRouteSync(*runtime_, topic);
     if (route.ok()) {
@@ -431,6 +435,14 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
     state->send = std::move(*send);
     state->deadline = runtime_->clock().Now() + options_.send_timeout;
     state->attempts_left = 1 + std::max(0, options_.retry_times);
+    // Hot path: with the route cached nothing can block, so the request goes out from the
+    // caller's thread (one executor hop and wake-up less per message); the callback still
+    // runs on the executor (Deliver).
+    if (PublishInfoPtr cached = CachedPublishInfo(state->send.topic)) {
+      state->info = std::move(cached);
+      AttemptAsync(state);
+      return;
+    }
     // The route may need a blocking registry round trip: resolve it on the executor.
     std::shared_ptr<Impl> self = shared_from_this();
     runtime_->executor().Post([self, state] {

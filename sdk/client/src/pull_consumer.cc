@@ -61,6 +61,8 @@ struct QueueState {
   std::uint64_t generation = 0;  // bumped by Seek: older pull answers are dropped
   SteadyTime retry_after{};
   std::deque<Buffered> buffered;
+  // The broker id the last pull answer suggested (suggestWhichBrokerId; 0 = the master).
+  std::int64_t suggested_broker = 0;
 };
 using QueueStatePtr = std::shared_ptr<QueueState>;
 
@@ -201,9 +203,12 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       std::lock_guard lock(mu_);
       for (const BrokerData& broker : route.broker_datas) {
         if (auto read = internal::ReadAddress(broker)) readers_[broker.broker_name] = *read;
+        broker_addrs_[broker.broker_name] = broker.broker_addrs;
         if (auto master = internal::MasterAddress(broker)) {
           auto [it, inserted] = masters_.insert_or_assign(broker.broker_name, *master);
           if (inserted) new_brokers.push_back(*master);
+        } else {
+          masters_.erase(broker.broker_name);  // offsets go to a slave while it is down
         }
       }
       if (!assigned_) {
@@ -353,13 +358,31 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       const SteadyTime now = std::chrono::steady_clock::now();
       for (auto& [mq, state] : queues_) {
         if (!state->pull_offset || state->in_flight || now < state->retry_after) continue;
-        auto reader = readers_.find(mq.broker_name);
-        if (reader == readers_.end()) continue;
+        std::optional<std::string> address = PullAddressLocked(*state);
+        if (!address) continue;
         state->in_flight = true;
-        launch.emplace_back(state, reader->second);
+        launch.emplace_back(state, *address);
       }
     }
     for (auto& [state, address] : launch) Pull(state, address, suspend);
+  }
+
+  // Where to pull `state`'s queue from (RocketMQ's findBrokerAddressInSubscribe): the broker
+  // the last answer suggested, else the next id, else any address of the group (the master
+  // first), so reads go to a slave while the master is absent from the route. Lock held.
+  std::optional<std::string> PullAddressLocked(const QueueState& state) const {
+    auto group = broker_addrs_.find(state.mq.broker_name);
+    if (group != broker_addrs_.end()) {
+      const auto& addrs = group->second;
+      for (std::int64_t id : {state.suggested_broker, state.suggested_broker + 1}) {
+        auto it = addrs.find(id);
+        if (it != addrs.end() && !it->second.empty()) return it->second;
+        if (state.suggested_broker == 0) break;
+      }
+    }
+    auto reader = readers_.find(state.mq.broker_name);
+    if (reader == readers_.end()) return std::nullopt;
+    return reader->second;
   }
 
   void Pull(const QueueStatePtr& state, const std::string& address, Duration suspend) {
@@ -467,6 +490,10 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     state->in_flight = false;
     ++events_;
     cv_.notify_all();
+    // Follow the broker's suggestion for the next pull; after a failure start over at the
+    // master (or whatever the route offers).
+    state->suggested_broker =
+        response.ok() ? response->GetExtInt("suggestWhichBrokerId", 0).value_or(0) : 0;
     if (state->generation != generation) return;  // a Seek moved the queue meanwhile
     if (!error.ok()) {
       runtime_->logger().warn("{}", error.ToString());
@@ -609,6 +636,8 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
   std::map<std::string, internal::SubscriptionInfo> subscriptions_;
   std::map<MessageQueue, QueueStatePtr> queues_;
   std::map<std::string, std::string> readers_;  // broker name -> address to pull from
+  // broker name -> broker id -> address, from the routes (slave reads).
+  std::map<std::string, std::map<std::int64_t, std::string>> broker_addrs_;
   std::map<std::string, std::string> masters_;  // broker name -> master (offsets, heartbeats)
   std::map<std::string, std::uint64_t> watches_;
   TimerPtr heartbeat_timer_;

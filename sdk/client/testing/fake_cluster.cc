@@ -10,6 +10,7 @@
 
 #include "quiver/message.h"
 #include "quiver/protocol/codes.h"
+#include "quiver/protocol/heartbeat_json.h"
 #include "quiver/protocol/message_record.h"
 
 namespace quiver::inline v1::client::testing {
@@ -258,6 +259,15 @@ std::int64_t FakeBroker::Append(const std::string& topic, int queue_id, const st
   return AppendLocked(topic, queue_id, 0, body, properties);
 }
 
+std::int64_t FakeBroker::AppendWithProperties(const std::string& topic, int queue_id,
+                                              const std::string& body,
+                                              std::map<std::string, std::string> properties) {
+  std::string encoded = *protocol::EncodeProperties(
+      std::vector<protocol::Property>(properties.begin(), properties.end()));
+  std::lock_guard lock(mu_);
+  return AppendLocked(topic, queue_id, 0, body, encoded);
+}
+
 void FakeBroker::DeleteBelow(const std::string& topic, int queue_id, std::int64_t min_offset) {
   std::lock_guard lock(mu_);
   Queue* q = FindQueue(topic, queue_id);
@@ -415,10 +425,81 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
       return HandleSend(request);
     case req::kPullMessage:
       return HandlePull(request);
-    case req::kHeartBeat:
+    case req::kHeartBeat: {
       heartbeats_.push_back(request.body.ToString());
+      StatusOr<protocol::HeartbeatData> data = protocol::DecodeHeartbeatData(heartbeats_.back());
+      if (data.ok()) {
+        for (const auto& c : data->consumer_data_set) {
+          consumers_[c.group_name].insert(data->client_id);
+        }
+      }
       return Answer(request, rc::kSuccess);
-    case req::kUnregisterClient:
+    }
+    case req::kUnregisterClient: {
+      auto group = request.FindExt("consumerGroup");
+      auto client = request.FindExt("clientID");
+      if (group && client) consumers_[*group].erase(*client);
+      return Answer(request, rc::kSuccess);
+    }
+    case req::kGetConsumerListByGroup: {
+      auto group = request.FindExt("consumerGroup");
+      auto it = consumers_.find(group ? *group : "");
+      if (it == consumers_.end() || it->second.empty()) {
+        return Answer(request, rc::kSystemError, "no consumer for this group");
+      }
+      RemotingCommand response = Answer(request, rc::kSuccess);
+      response.body = BufferList(Buffer::FromString(protocol::EncodeConsumerIdList(
+          std::vector<std::string>(it->second.begin(), it->second.end()))));
+      return response;
+    }
+    case req::kLockBatchMq:
+    case req::kUnlockBatchMq: {
+      rapidjson::Document doc;
+      const std::string body = request.body.ToString();
+      doc.Parse(body.c_str());
+      if (doc.HasParseError() || !doc.IsObject()) {
+        return Answer(request, rc::kSystemError, "bad lock body");
+      }
+      const std::string group = doc["consumerGroup"].GetString();
+      const std::string client = doc["clientId"].GetString();
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+      w.StartObject();
+      w.Key("lockOKMQSet");
+      w.StartArray();
+      for (const auto& mq : doc["mqSet"].GetArray()) {
+        auto key = std::make_tuple(group, std::string(mq["topic"].GetString()),
+                                   mq["queueId"].GetInt());
+        if (request.code == req::kUnlockBatchMq) {
+          if (locks_[key] == client) locks_.erase(key);
+          continue;
+        }
+        std::string& holder = locks_[key];
+        if (!holder.empty() && holder != client) continue;
+        holder = client;
+        w.StartObject();
+        w.Key("topic");
+        w.String(mq["topic"].GetString());
+        w.Key("brokerName");
+        w.String(mq["brokerName"].GetString());
+        w.Key("queueId");
+        w.Int(mq["queueId"].GetInt());
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+      RemotingCommand response = Answer(request, rc::kSuccess);
+      if (request.code == req::kLockBatchMq) {
+        response.body = BufferList(Buffer::FromString(buffer.GetString()));
+      }
+      return response;
+    }
+    case req::kConsumerSendMsgBack:
+      sent_back_.push_back(SentBack{
+          request.FindExt("group") ? *request.FindExt("group") : "",
+          request.GetExtInt("offset", -1).value_or(-1),
+          request.GetExtInt("delayLevel", 0).value_or(0),
+          request.FindExt("originTopic") ? *request.FindExt("originTopic") : ""});
       return Answer(request, rc::kSuccess);
     case req::kUpdateAndCreateTopic: {
       const std::string topic = *request.FindExt("topic");
@@ -493,11 +574,43 @@ RemotingCommand FakeBroker::Handle(const RemotingCommand& request) {
   }
 }
 
+std::set<std::string> FakeBroker::ConsumerIds(const std::string& group) const {
+  std::lock_guard lock(mu_);
+  auto it = consumers_.find(group);
+  return it == consumers_.end() ? std::set<std::string>{} : it->second;
+}
+
+void FakeBroker::AddConsumer(const std::string& group, const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  consumers_[group].insert(client_id);
+}
+
+void FakeBroker::RemoveConsumer(const std::string& group, const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  consumers_[group].erase(client_id);
+}
+
+std::vector<FakeBroker::SentBack> FakeBroker::sent_back() const {
+  std::lock_guard lock(mu_);
+  return sent_back_;
+}
+
+std::string FakeBroker::LockHolder(const std::string& group, const std::string& topic,
+                                   int queue_id) const {
+  std::lock_guard lock(mu_);
+  auto it = locks_.find({group, topic, queue_id});
+  return it == locks_.end() ? "" : it->second;
+}
+
 // ---- FakeRuntime / FakeCluster ---------------------------------------------------------
 
 FakeRuntime::FakeRuntime(FakeTransport& transport, FakeDiscovery& discovery, ManualClock& clock,
-                         Executor& executor)
-    : transport_(transport), discovery_(discovery), clock_(clock), executor_(executor) {
+                         Executor& executor, std::string client_id)
+    : transport_(transport),
+      discovery_(discovery),
+      clock_(clock),
+      executor_(executor),
+      client_id_(std::move(client_id)) {
   logger_ = std::make_shared<spdlog::logger>("client-test",
                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger_->set_level(spdlog::level::err);
@@ -535,6 +648,10 @@ void FakeCluster::PublishRoute(const std::string& topic) {
 
 std::shared_ptr<ClientRuntime> FakeCluster::NewRuntime() {
   return std::make_shared<FakeRuntime>(transport, discovery, clock, executor_);
+}
+
+std::shared_ptr<ClientRuntime> FakeCluster::NewRuntime(const std::string& client_id) {
+  return std::make_shared<FakeRuntime>(transport, discovery, clock, executor_, client_id);
 }
 
 }  // namespace quiver::inline v1::client::testing

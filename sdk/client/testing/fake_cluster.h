@@ -121,6 +121,10 @@ class FakeBroker {
   // Stores a message as a SEND would (tags -> TAGS property), returning its queue offset.
   std::int64_t Append(const std::string& topic, int queue_id, const std::string& body,
                       const std::string& tags = "");
+  // As Append, with extra stored properties (RETRY_TOPIC of a retried message, say).
+  std::int64_t AppendWithProperties(const std::string& topic, int queue_id,
+                                    const std::string& body,
+                                    std::map<std::string, std::string> properties);
   // Deletes messages below `min_offset` (as an expired commit-log segment would).
   void DeleteBelow(const std::string& topic, int queue_id, std::int64_t min_offset);
   // The next `count` SEND requests are answered with `code` (and the remark "injected").
@@ -141,6 +145,23 @@ class FakeBroker {
   std::vector<Stored> Messages(const std::string& topic) const;
   std::map<std::string, int> Topics() const;  // topic -> queue count
   std::vector<std::string> heartbeats() const;
+
+  // Consumer groups as push consumers need them: members are the client ids whose
+  // HEART_BEAT named the group (until UNREGISTER_CLIENT); GET_CONSUMER_LIST_BY_GROUP lists
+  // them sorted; LOCK_BATCH_MQ grants a queue to the first client asking (and again to it);
+  // CONSUMER_SEND_MSG_BACK is recorded and answered SUCCESS.
+  std::set<std::string> ConsumerIds(const std::string& group) const;
+  void AddConsumer(const std::string& group, const std::string& client_id);
+  void RemoveConsumer(const std::string& group, const std::string& client_id);
+  struct SentBack {
+    std::string group;
+    std::int64_t commit_log_offset = 0;
+    std::int64_t delay_level = 0;
+    std::string origin_topic;
+  };
+  std::vector<SentBack> sent_back() const;
+  // The client holding the broker lock of a queue ("" = none).
+  std::string LockHolder(const std::string& group, const std::string& topic, int queue_id) const;
 
  private:
   struct Queue {
@@ -167,18 +188,21 @@ class FakeBroker {
   std::int32_t failure_code_ = 0;
   std::map<std::string, std::string> runtime_info_;
   std::vector<std::string> heartbeats_;
+  std::map<std::string, std::set<std::string>> consumers_;  // group -> client ids
+  std::map<std::tuple<std::string, std::string, int>, std::string> locks_;  // group,topic,q
+  std::vector<SentBack> sent_back_;
 };
 
 class FakeRuntime final : public ClientRuntime {
  public:
   FakeRuntime(FakeTransport& transport, FakeDiscovery& discovery, ManualClock& clock,
-              Executor& executor);
+              Executor& executor, std::string client_id = "127.0.0.1@test");
   TransportClient& transport() override { return transport_; }
   Discovery& discovery() override { return discovery_; }
   Clock& clock() override { return clock_; }
   Executor& executor() override { return executor_; }
   spdlog::logger& logger() override { return *logger_; }
-  std::string client_id() const override { return "127.0.0.1@test"; }
+  std::string client_id() const override { return client_id_; }
   Duration request_timeout() const override { return std::chrono::seconds(3); }
 
  private:
@@ -186,6 +210,7 @@ class FakeRuntime final : public ClientRuntime {
   FakeDiscovery& discovery_;
   ManualClock& clock_;
   Executor& executor_;
+  std::string client_id_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 
@@ -200,6 +225,8 @@ class FakeCluster {
   // Publishes the topic's route from the brokers' current topic tables.
   void PublishRoute(const std::string& topic);
   std::shared_ptr<ClientRuntime> NewRuntime();
+  // A runtime with its own client id (several members of one consumer group).
+  std::shared_ptr<ClientRuntime> NewRuntime(const std::string& client_id);
 
   ManualClock clock;
   FakeTransport transport;

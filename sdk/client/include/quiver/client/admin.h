@@ -34,6 +34,10 @@ struct ConsumerQueueProgress {
   MessageQueue queue;
   std::int64_t broker_offset = 0;    // max offset of the queue
   std::int64_t consumer_offset = 0;  // the group's committed offset (0 when none)
+  // From GET_CONSUME_STATS (0 / "" from brokers without it): the store time of the last
+  // consumed message, and the client consuming the queue (lock holder or last puller).
+  std::int64_t last_timestamp_ms = 0;
+  std::string client_id;
   std::int64_t diff() const { return broker_offset - consumer_offset; }
 };
 
@@ -51,7 +55,11 @@ class QUIVER_CLIENT_API Admin {
   StatusOr<ClusterInfo> GetClusterInfo();
   // Min/max offset and last update of every readable queue of the topic, sorted.
   StatusOr<std::vector<QueueStatus>> GetTopicStatus(const std::string& topic);
-  // Per queue of `topic` (every topic the group has an offset for when `topic` is empty).
+  // Per queue of `topic`, or of every topic the group consumes (its members'
+  // subscriptions, its retry topic, topics it has offsets for while no member is online):
+  // GET_CONSUME_STATS from the master of every broker group that has %RETRY%<group>, as
+  // mqadmin's examineConsumeStats. Brokers that do not support it (code 3), or a group
+  // without a retry topic route, fall back to querying offsets topic by topic.
   StatusOr<std::vector<ConsumerQueueProgress>> GetConsumerProgress(const std::string& group,
                                                                    const std::string& topic);
   // GET_BROKER_RUNTIME_INFO: the broker's KV table.

@@ -9,6 +9,8 @@
 // their own SDK contracts (transport.h, registry.h, clock.h, executor.h).
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +31,7 @@ namespace client {
 
 class QUIVER_CLIENT_API ClientRuntime {
  public:
-  ClientRuntime() = default;
+  ClientRuntime();
   ClientRuntime(const ClientRuntime&) = delete;
   ClientRuntime& operator=(const ClientRuntime&) = delete;
   virtual ~ClientRuntime();
@@ -43,6 +45,21 @@ class QUIVER_CLIENT_API ClientRuntime {
   virtual std::string client_id() const = 0;
   // Timeout of one request (RocketMQ's mqClientApiTimeout / sendMsgTimeout, 3 s).
   virtual Duration request_timeout() const = 0;
+
+  // NOTIFY_CONSUMER_IDS_CHANGED (broker -> client, rocketmq-protocol.md §2.4) fan-out.
+  // A runtime registers a transport handler for code 40 before its first invocation
+  // (TransportClient::RegisterHandler's REQUIRES) and calls NotifyConsumerIdsChanged with
+  // the request's consumerGroup; push consumers listen here and rebalance at once.
+  // Listeners run on the notifying thread (a transport I/O thread): they must not block.
+  // Thread safety: any thread; a listener removed is not called after Remove returns.
+  using ConsumerIdsChangedListener = std::function<void(const std::string& group)>;
+  std::uint64_t AddConsumerIdsChangedListener(ConsumerIdsChangedListener listener);
+  void RemoveConsumerIdsChangedListener(std::uint64_t id);
+  void NotifyConsumerIdsChanged(const std::string& group);
+
+ private:
+  struct Listeners;
+  std::shared_ptr<Listeners> listeners_;
 };
 
 // How a command-line tool asks for a runtime: name-server addresses (`-n "a:p;b:p"`,
