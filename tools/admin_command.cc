@@ -4,7 +4,9 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <ctime>
+#include <optional>
 #include <ostream>
 
 #include "quiver/client/admin.h"
@@ -204,9 +206,12 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
   if (clusters->parsed()) {
     auto info = admin.GetClusterInfo();
     if (!info.ok()) return Fail(err, info.status());
-    out << Printf("%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s\n", "#Cluster Name",
-                  "#Broker Name", "#BID", "#Addr", "#Version", "#InTPS(LOAD)", "#OutTPS(LOAD)",
-                  "#PCWait(ms)", "#Hour", "#SPACE");
+    // #Lag (Quiver's, after RocketMQ's columns): replication lag in commit-log bytes; on a
+    // slave the master's commitLogMaxOffset minus its own, on a master its
+    // slaveFallBehindMuch (the most advanced slave), "-" without slaves.
+    out << Printf("%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s %10s\n",
+                  "#Cluster Name", "#Broker Name", "#BID", "#Addr", "#Version", "#InTPS(LOAD)",
+                  "#OutTPS(LOAD)", "#PCWait(ms)", "#Hour", "#SPACE", "#Lag");
     const auto now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
     for (const auto& [cluster_name, names] : info->cluster_addr_table) {
       if (!cluster.empty() && cluster_name != cluster) continue;
@@ -215,17 +220,26 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
       for (const std::string& name : sorted) {
         auto b = info->broker_addr_table.find(name);
         if (b == info->broker_addr_table.end()) continue;
+        std::optional<double> master_max;  // the master's commitLogMaxOffset
         for (const auto& [id, address] : b->second.broker_addrs) {
           std::map<std::string, std::string> kv;
           auto table = admin.GetBrokerRuntimeInfo(address);
           if (table.ok()) kv = *table;
+          std::string lag = "-";
+          if (id == 0) {
+            if (table.ok()) master_max = FirstNumber(Get(kv, "commitLogMaxOffset", "0"));
+            lag = Get(kv, "slaveFallBehindMuch", "-");
+          } else if (master_max && table.ok()) {
+            lag = Printf("%.0f", std::max(0.0, *master_max - FirstNumber(Get(
+                                                                 kv, "commitLogMaxOffset", "0"))));
+          }
           const double in = FirstNumber(Get(kv, "putTps", "0"));
           const double out_tps = FirstNumber(Get(kv, "getTransferedTps", "0"));
           const std::int64_t earliest =
               static_cast<std::int64_t>(FirstNumber(Get(kv, "earliestMessageTimeStamp", "0")));
           const double hours = earliest > 0 ? (now_ms - earliest) / 3600.0 / 1000.0 : 0;
           out << Printf(
-              "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s\n", cluster_name.c_str(),
+              "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s %10s\n", cluster_name.c_str(),
               name.c_str(), std::to_string(id).c_str(), address.c_str(),
               Get(kv, "brokerVersionDesc", "").c_str(),
               Printf("%9.2f(%s,%sms)", in, Get(kv, "sendThreadPoolQueueSize", "0").c_str(),
@@ -235,7 +249,8 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
                      Get(kv, "pullThreadPoolQueueHeadWaitTimeMills", "0").c_str())
                   .c_str(),
               Get(kv, "pageCacheLockTimeMills", "0").c_str(), Printf("%2.2f", hours).c_str(),
-              Printf("%.4f", FirstNumber(Get(kv, "commitLogDiskRatio", "0"))).c_str());
+              Printf("%.4f", FirstNumber(Get(kv, "commitLogDiskRatio", "0"))).c_str(),
+              lag.c_str());
         }
       }
     }
@@ -265,8 +280,10 @@ int RunAdmin(const std::vector<std::string>& args, const RuntimeFactory& factory
       out << Printf("%-64s  %-32s  %-4d  %-20lld  %-20lld  %-20s %-20lld  %s\n",
                     p.queue.topic.c_str(), p.queue.broker_name.c_str(), p.queue.queue_id,
                     static_cast<long long>(p.broker_offset),
-                    static_cast<long long>(p.consumer_offset), "N/A",
-                    static_cast<long long>(p.diff()), "N/A");
+                    static_cast<long long>(p.consumer_offset),
+                    p.client_id.empty() ? "N/A" : p.client_id.c_str(),
+                    static_cast<long long>(p.diff()),
+                    p.last_timestamp_ms > 0 ? FormatDate(p.last_timestamp_ms).c_str() : "N/A");
     }
     out << "\n";
     out << "Diff Total: " << total << "\n";

@@ -4,7 +4,8 @@
 //   quiver produce (-n ADDR | --config FILE) -t TOPIC [--count N] [--size BYTES | --body TEXT]
 //                  [--key K] [--tag T] [--mode sync|async|oneway]
 //   quiver consume (-n ADDR | --config FILE) -t TOPIC -g GROUP [--count N] [--timeout SECONDS]
-//                  [--print] [--from-beginning]
+//                  [--print | --json] [--from-beginning] [-s "TagA || TagB"]
+//                  [--push [--orderly] | --broadcast] [--threads N]
 //
 // How the main calls them: `args` are the words after the command name (for
 // `quiver admin topicList -n x` that is {"topicList", "-n", "x"}); `factory` builds the
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "quiver/client/client_runtime.h"
+#include "quiver/client/message.h"
 #include "quiver/status.h"
 
 namespace quiver::tools {
@@ -40,7 +42,18 @@ int RunConsume(const std::vector<std::string>& args, const RuntimeFactory& facto
                std::ostream& out, std::ostream& err,
                const std::atomic<bool>* interrupted = nullptr);
 
+// `quiver bench produce|consume|e2e|local|peers ...` (tools/bench.h, docs/BENCHMARKS.md).
+// `interrupted` (may be null) is polled: set it from a SIGINT handler to end the run early;
+// `local`/`peers` then report what ran, stop their nodes and remove their temp dir.
+int RunBench(const std::vector<std::string>& args, const RuntimeFactory& factory,
+             std::ostream& out, std::ostream& err,
+             const std::atomic<bool>* interrupted = nullptr);
+
 // `quiver consume --print` line format: one body per line, "\" as "\\", newline as "\n".
 std::string EscapeBody(const std::string& body);
+// `quiver consume --json` line format: one JSON object per message with topic (the
+// original topic for a retried message), brokerName, queueId, queueOffset, msgId, keys,
+// tags, reconsumeTimes, properties and body.
+std::string MessageJson(const client::MessageExt& message);
 
 }  // namespace quiver::tools

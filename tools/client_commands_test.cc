@@ -74,6 +74,16 @@ TEST_F(ClientCommandsTest, ProduceSizeSendsPrintableBytesAsync) {
   for (char c : stored[0].body) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)));
 }
 
+TEST_F(ClientCommandsTest, ProduceDelayLevelSetsTheDelayProperty) {
+  cluster_.CreateTopic("T", 1);
+  CommandRun r = Produce({"-n", "x:1", "-t", "T", "--body", "b", "--delay-level", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto stored = cluster_.broker(0).Messages("T");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_NE(stored[0].properties.find("DELAY\x01" "3\x02"), std::string::npos);
+  EXPECT_EQ(Produce({"-n", "x:1", "-t", "T", "--delay-level", "0"}).exit_code, 2);
+}
+
 TEST_F(ClientCommandsTest, ProduceExitsOneWhenAMessageIsNotAcknowledged) {
   cluster_.CreateTopic("T", 1);
   cluster_.broker(0).FailNextSends(3, protocol::response_code::kSystemBusy);
@@ -124,6 +134,37 @@ TEST_F(ClientCommandsTest, ConsumePrintEscapesAndCommits) {
   CommandRun next =
       Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "1", "--timeout", "10", "--print"});
   EXPECT_EQ(next.out, "left\n");
+}
+
+TEST_F(ClientCommandsTest, ConsumePushPrintsJsonAndNeverCommitsPastWhatItPrinted) {
+  cluster_.CreateTopic("T", 1);
+  cluster_.broker(0).Append("T", 0, "one", "TagA");
+  cluster_.broker(0).Append("T", 0, "skip", "TagB");
+  cluster_.broker(0).Append("T", 0, "two\n", "TagA");
+  cluster_.broker(0).Append("T", 0, "left", "TagA");
+  CommandRun r = Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "2", "--timeout", "10",
+                          "--push", "--json", "-s", "TagA"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"topic\":\"T\",\"brokerName\":\"broker-a\",\"queueId\":0,\"queueOffset\":0,"
+            "\"msgId\":\"0A00000100002A9F0000000000000000\",\"keys\":[],\"tags\":\"TagA\","
+            "\"reconsumeTimes\":0,\"properties\":{},\"body\":\"one\"}\n"
+            "{\"topic\":\"T\",\"brokerName\":\"broker-a\",\"queueId\":0,\"queueOffset\":2,"
+            "\"msgId\":\"0A00000100002A9F00000000000000D3\",\"keys\":[],\"tags\":\"TagA\","
+            "\"reconsumeTimes\":0,\"properties\":{},\"body\":\"two\\n\"}\n");
+  EXPECT_NE(r.err.find("assignment: 1 queues: T/broker-a/0"), std::string::npos) << r.err;
+  // "left" was held, not printed: the offset stops before it.
+  EXPECT_EQ(cluster_.broker(0).CommittedOffset("CG", "T", 0), 3);
+  CommandRun next = Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--count", "1", "--timeout",
+                             "10", "--push", "--print"});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(next.out, "left\n");
+}
+
+TEST_F(ClientCommandsTest, ConsumeOrderlyWithoutPushIsAUsageError) {
+  CommandRun r = Consume({"-n", "x:1", "-t", "T", "-g", "CG", "--orderly"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: --orderly needs --push\n");
 }
 
 TEST_F(ClientCommandsTest, ConsumeExitsOneWhenFewerThanCountArrived) {

@@ -20,6 +20,7 @@ int RunProduce(const std::vector<std::string>& args, const RuntimeFactory& facto
   flags.AddTo(app);
   std::string topic, body, key, tag, mode = "sync", group = "QUIVER_CLI_PRODUCER";
   int count = 1;
+  int delay_level = 0;
   std::size_t size = 1024;
   app.add_option("-t,--topic", topic, "topic")->required();
   app.add_option("--count", count, "messages to send (1)")->check(CLI::PositiveNumber);
@@ -33,6 +34,10 @@ int RunProduce(const std::vector<std::string>& args, const RuntimeFactory& facto
   app.add_option("--mode", mode, "sync | async | oneway (sync)")
       ->check(CLI::IsMember({"sync", "async", "oneway"}));
   app.add_option("--group", group, "producer group (QUIVER_CLI_PRODUCER)");
+  app.add_option("--delay-level", delay_level,
+                 "deliver after the broker's delay level N (DELAY property; 1 = the first "
+                 "of [broker] delay_levels; above the last = the last)")
+      ->check(CLI::PositiveNumber);
   if (auto exit = Parse(app, args, out, err)) return *exit;
 
   int exit_code = kExitOk;
@@ -56,7 +61,9 @@ int RunProduce(const std::vector<std::string>& args, const RuntimeFactory& facto
       b.resize(size);
       for (char& c : b) c = kPrintable[random() % (sizeof kPrintable - 1)];
     }
-    return client::Message(topic, tag, key, std::move(b));
+    client::Message m(topic, tag, key, std::move(b));
+    if (delay_level > 0) m.properties["DELAY"] = std::to_string(delay_level);
+    return m;
   };
 
   std::mutex mu;

@@ -12,6 +12,7 @@
 #include "kernel/node/node.h"
 #include "kernel/roles/client/client_role.h"
 #include "kernel/runtime/logging.h"
+#include "quiver/protocol/codes.h"
 #include "quiver/units.h"
 
 namespace quiver::app {
@@ -69,6 +70,13 @@ class KernelClientRuntime final : public client::ClientRuntime {
                                   ": the client commands need a client config (role = \"client\")");
     }
     role_ = role;
+    // Before the node starts: the transport takes handlers only before its first request.
+    role_->transport_client().RegisterHandler(
+        protocol::request_code::kNotifyConsumerIdsChanged,
+        [this](const ConnectionPtr&, RemotingCommand request, Responder) {
+          StatusOr<std::string> group = request.RequireExt("consumerGroup");
+          if (group.ok()) NotifyConsumerIdsChanged(*group);
+        });
     return node_->Start();
   }
 

@@ -29,6 +29,9 @@ int RunClientCommand(std::string_view command, int argc, char** argv) {
   if (command == "produce") return quiver::tools::RunProduce(args, factory, std::cout, std::cerr);
   std::signal(SIGINT, [](int) { g_interrupted.store(true); });
   std::signal(SIGTERM, [](int) { g_interrupted.store(true); });
+  if (command == "bench") {
+    return quiver::tools::RunBench(args, factory, std::cout, std::cerr, &g_interrupted);
+  }
   return quiver::tools::RunConsume(args, factory, std::cout, std::cerr, &g_interrupted);
 }
 
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
   namespace kernel = quiver::kernel;
   if (argc >= 2) {
     std::string_view command = argv[1];
-    if (command == "admin" || command == "produce" || command == "consume") {
+    if (command == "admin" || command == "produce" || command == "consume" || command == "bench") {
       return RunClientCommand(command, argc, argv);
     }
   }
@@ -62,6 +65,10 @@ int main(int argc, char** argv) {
   app.add_subcommand("produce", "send messages: -n ADDR -t TOPIC [--count N] [--body T]")
       ->allow_extras();
   app.add_subcommand("consume", "receive messages: -n ADDR -t TOPIC -g GROUP [--print]")
+      ->allow_extras();
+  app.add_subcommand("bench",
+                     "benchmarks: produce | consume | e2e (-n ADDR), local, peers "
+                     "(docs/BENCHMARKS.md)")
       ->allow_extras();
 
   try {
