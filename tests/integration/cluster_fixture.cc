@@ -21,6 +21,7 @@
 #include "client_runtime.h"
 #include "quiver/protocol/codec.h"
 #include "subprocess.h"
+#include "zookeeper_fixture.h"
 
 namespace quiver::integration {
 
@@ -149,7 +150,23 @@ StatusOr<protocol::RemotingCommand> RawConnection::Call(protocol::RemotingComman
 
 // ---- ClusterTest ----
 
-ClusterTest::ClusterTest() {
+namespace {
+
+std::string RegistryFromEnvironment() {
+  const char* value = std::getenv("QUIVER_TEST_REGISTRY");
+  return value != nullptr && *value != '\0' ? value : "nameserver";
+}
+
+}  // namespace
+
+ClusterTest::ClusterTest() : ClusterTest(RegistryFromEnvironment()) {}
+
+ClusterTest::ClusterTest(std::string registry) : registry_(std::move(registry)) {
+  if (registry_ != "nameserver" && registry_ != "zookeeper") {
+    std::cerr << "QUIVER_TEST_REGISTRY: expected nameserver or zookeeper, found " << registry_
+              << "\n";
+    std::abort();
+  }
   std::string pattern = (fs::temp_directory_path() / "quiver-integration-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
   dir_ = pattern;
@@ -164,6 +181,7 @@ ClusterTest::~ClusterTest() {
       node.pid = -1;
     }
   }
+  zookeeper_.reset();
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
@@ -194,10 +212,52 @@ std::string ClusterTest::Tail(const fs::path& log) const {
   return out;
 }
 
+testing::ZooKeeperServers* ClusterTest::zookeeper() {
+  if (registry_ == "zookeeper" && !zookeeper_) {
+    StatusOr<std::unique_ptr<testing::ZooKeeperServers>> servers =
+        testing::ZooKeeperServers::Start(dir_ / "zookeeper", 1);
+    EXPECT_TRUE(servers.ok()) << servers.status().ToString();
+    if (servers.ok()) zookeeper_ = std::move(*servers);
+  }
+  return zookeeper_.get();
+}
+
+std::string ClusterTest::RegistryToml(bool for_nameserver) {
+  std::ostringstream out;
+  if (registry_ == "zookeeper") {
+    testing::ZooKeeperServers* zk = zookeeper();
+    if (zk == nullptr) {
+      ADD_FAILURE() << "registry zookeeper: no ZooKeeper server (is the plugin built?)";
+      return "";
+    }
+    out << "[registry]\nplugin = \"zookeeper\"\n[registry.zookeeper]\nensemble = \""
+        << zk->ConnectString() << "\"\nsession_timeout = \"" << kZookeeperSessionTimeout << "\"\n";
+    return out.str();
+  }
+  out << "[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\n";
+  if (for_nameserver) {
+    out << "scan_interval = \"1s\"\nbroker_expiry = \"10s\"\n";
+    return out.str();
+  }
+  out << "addresses = [";
+  bool first = true;
+  for (const Node& n : nodes_) {
+    if (n.kind != "nameserver") continue;
+    out << (first ? "" : ", ") << "\"127.0.0.1:" << n.port << "\"";
+    first = false;
+  }
+  out << "]\n";
+  return out.str();
+}
+
 void ClusterTest::WriteClientConfig() {
   std::ofstream out(client_config_);
-  out << "role = \"client\"\n[log]\nlevel = \"warn\"\n[client]\nrequest_timeout = \"3s\"\n"
-         "[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\naddresses = [";
+  out << "role = \"client\"\n[log]\nlevel = \"warn\"\n[client]\nrequest_timeout = \"3s\"\n";
+  if (registry_ == "zookeeper") {
+    out << RegistryToml(false);
+    return;
+  }
+  out << "[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\naddresses = [";
   bool first = true;
   for (const Node& node : nodes_) {
     if (node.kind != "nameserver") continue;
@@ -217,9 +277,8 @@ int ClusterTest::StartNameServer() {
   {
     std::ofstream out(node.config);
     out << "role = \"nameserver\"\n[log]\nlevel = \"info\"\n[nameserver]\nlisten = \"127.0.0.1:"
-        << node.port
-        << "\"\n[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\n"
-           "scan_interval = \"1s\"\nbroker_expiry = \"10s\"\n";
+        << node.port << "\"\n"
+        << RegistryToml(true);
   }
   nodes_.push_back(node);
   WriteClientConfig();
@@ -232,29 +291,31 @@ int ClusterTest::StartBroker(const BrokerOptions& options) {
   Node node;
   node.kind = "broker";
   node.name = options.name;
+  node.broker_id = options.id;
   node.port = FreePort();
-  node.config = dir_ / (node.name + ".toml");
-  node.log = dir_ / (node.name + ".log");
-  const fs::path store = dir_ / ("store-" + node.name);
+  const std::string file =
+      options.id == 0 ? node.name : node.name + "-" + std::to_string(options.id);
+  node.config = dir_ / (file + ".toml");
+  node.log = dir_ / (file + ".log");
+  const fs::path store = dir_ / ("store-" + file);
   {
     std::ofstream out(node.config);
     out << "role = \"broker\"\n[log]\nlevel = \"info\"\n[broker]\ncluster = \"DefaultCluster\"\n"
-        << "name = \"" << options.name << "\"\nid = 0\nlisten = \"127.0.0.1:" << node.port
+        << "name = \"" << options.name << "\"\nid = " << options.id << "\nlisten = \"127.0.0.1:" << node.port
         << "\"\nstore_dir = \"" << store.string()
         << "\"\nauto_create_topic = " << (options.auto_create_topic ? "true" : "false")
         << "\nmax_message_size = \"" << options.max_message_size << "\"\n"
-        << "[registry]\nplugin = \"nameserver\"\n[registry.nameserver]\naddresses = [";
-    bool first = true;
-    for (const Node& n : nodes_) {
-      if (n.kind != "nameserver") continue;
-      out << (first ? "" : ", ") << "\"127.0.0.1:" << n.port << "\"";
-      first = false;
+        << options.broker_extra << (options.broker_extra.empty() ? "" : "\n")
+        << RegistryToml(false);
+    if (registry_ == "nameserver") out << "heartbeat_interval = \"1s\"\n";
+    out << "[storage]\nplugin = \"commitlog\"\n[storage.commitlog]\nsegment_size = \"4MiB\"\n" << options.storage
+        << (options.storage.empty() ? "" : "\n") << "[replication]\nplugin = \"master-slave\"\n";
+    if (!options.replication.empty()) {
+      out << "[replication.master-slave]\n" << options.replication << "\n";
     }
-    out << "]\nheartbeat_interval = \"1s\"\n"
-        << "[storage]\nplugin = \"commitlog\"\n[storage.commitlog]\nsegment_size = \"4MiB\"\n"
-        << "[replication]\nplugin = \"master-slave\"\n";
   }
   nodes_.push_back(node);
+  if (registry_ == "zookeeper" && !fs::exists(client_config_)) WriteClientConfig();
   Launch(nodes_.back());
   WaitReady(nodes_.back());
   return static_cast<int>(nodes_.size()) - 1;
@@ -314,7 +375,7 @@ void ClusterTest::WaitReady(const Node& node) {
     ASSERT_NE(runtime, nullptr);
     ready = WaitUntil(kStartDeadline, [&] {
       if (!alive()) return true;
-      return Registered(node.name, runtime);
+      return Registered(node.name, runtime, node.broker_id);
     });
   }
   ASSERT_FALSE(exited) << node.kind << " " << node.name << " exited at start:\n" << Tail(node.log);
@@ -324,12 +385,13 @@ void ClusterTest::WaitReady(const Node& node) {
 }
 
 bool ClusterTest::Registered(const std::string& broker_name,
-                             const std::shared_ptr<client::ClientRuntime>& runtime) {
+                             const std::shared_ptr<client::ClientRuntime>& runtime,
+                             std::int64_t id) {
   client::Admin admin(runtime);
   StatusOr<ClusterInfo> info = admin.GetClusterInfo();
   if (!info.ok()) return false;
   auto it = info->broker_addr_table.find(broker_name);
-  return it != info->broker_addr_table.end() && it->second.broker_addrs.count(0) == 1;
+  return it != info->broker_addr_table.end() && it->second.broker_addrs.count(id) == 1;
 }
 
 void ClusterTest::Restart(int node) {
@@ -357,6 +419,14 @@ void ClusterTest::Kill(int node) {
   kill(n.pid, SIGKILL);
   waitpid(n.pid, nullptr, 0);
   n.pid = -1;
+}
+
+void ClusterTest::Pause(int node) {
+  if (nodes_[node].pid > 0) kill(nodes_[node].pid, SIGSTOP);
+}
+
+void ClusterTest::Resume(int node) {
+  if (nodes_[node].pid > 0) kill(nodes_[node].pid, SIGCONT);
 }
 
 bool ClusterTest::Running(int node) const { return nodes_[node].pid > 0; }

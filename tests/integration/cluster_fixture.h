@@ -32,6 +32,10 @@
 #include "quiver/protocol/remoting_command.h"
 #include "quiver/status.h"
 
+namespace quiver::testing {
+class ZooKeeperServers;
+}
+
 namespace quiver::integration {
 
 using Clock = std::chrono::steady_clock;
@@ -78,11 +82,26 @@ struct BrokerOptions {
   std::string name = "broker-a";
   bool auto_create_topic = true;
   std::string max_message_size = "4MiB";
+  // Extra lines for the [broker] table (`delay_levels = "100ms 200ms"`, say).
+  std::string broker_extra;
+  // Master-slave groups: [broker] id (> 0 = a slave of the same name) and extra lines for
+  // [replication.master-slave] (role, ha_listen, master_ha, ...).
+  int id = 0;
+  std::string replication;
+  // Extra [storage.commitlog] lines (e.g. disk_max_used_ratio).
+  std::string storage;
 };
 
 class ClusterTest : public ::testing::Test {
  protected:
+  // The registry plugin every node uses: QUIVER_TEST_REGISTRY ("nameserver" when unset, or
+  // "zookeeper"), so ctest runs the same scenarios over both registries.
   ClusterTest();
+  // A fixed registry plugin: "nameserver" or "zookeeper". With "zookeeper", a standalone
+  // ZooKeeper server is started for the test (on first use); brokers and client configs
+  // point at it, and StartNameServer() starts a route gateway (role nameserver, [registry]
+  // plugin = "zookeeper"), so `-n NamesrvList()` still works for the CLI.
+  explicit ClusterTest(std::string registry);
   ~ClusterTest() override;
   void TearDown() override;
 
@@ -100,6 +119,9 @@ class ClusterTest : public ::testing::Test {
   bool Stop(int node, std::chrono::milliseconds deadline = 20s);
   // SIGKILL and reap.
   void Kill(int node);
+  // SIGSTOP / SIGCONT (a hung process whose sockets stay open).
+  void Pause(int node);
+  void Resume(int node);
   bool Running(int node) const;
 
   // "127.0.0.1:PORT" of a node.
@@ -115,7 +137,7 @@ class ClusterTest : public ::testing::Test {
   std::shared_ptr<client::ClientRuntime> NewRuntime();
   // True when the name servers list `broker_name` (a fresh CLUSTER_INFO request).
   bool Registered(const std::string& broker_name,
-                  const std::shared_ptr<client::ClientRuntime>& runtime);
+                  const std::shared_ptr<client::ClientRuntime>& runtime, std::int64_t id = 0);
 
   // `quiver ARGS...`, killed after `deadline`.
   CommandResult Quiver(const std::vector<std::string>& args,
@@ -132,11 +154,17 @@ class ClusterTest : public ::testing::Test {
                                               std::chrono::milliseconds deadline);
 
   std::filesystem::path dir() const { return dir_; }
+  const std::string& registry() const { return registry_; }
+  // The ZooKeeper server of a "zookeeper" test (started on first use), else null.
+  testing::ZooKeeperServers* zookeeper();
+  // Session timeout written into [registry.zookeeper] (short, so crashes show quickly).
+  static constexpr const char* kZookeeperSessionTimeout = "4s";
 
  private:
   struct Node {
     std::string kind;  // "nameserver" | "broker"
     std::string name;
+    int broker_id = 0;
     int port = 0;
     std::filesystem::path config;
     std::filesystem::path log;
@@ -146,11 +174,15 @@ class ClusterTest : public ::testing::Test {
   void WaitReady(const Node& node);
   void WriteClientConfig();
   std::string Tail(const std::filesystem::path& log) const;
+  // The [registry] tables of a node's config (`for_nameserver`: the name-server role).
+  std::string RegistryToml(bool for_nameserver);
 
   std::filesystem::path dir_;
   std::filesystem::path client_config_;
   std::vector<Node> nodes_;
   std::shared_ptr<client::ClientRuntime> runtime_;
+  std::string registry_;
+  std::unique_ptr<testing::ZooKeeperServers> zookeeper_;
 };
 
 }  // namespace quiver::integration
