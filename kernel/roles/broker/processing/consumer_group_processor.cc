@@ -5,13 +5,13 @@
 #include <vector>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/logger.h>
 
 #include "quiver/protocol/codes.h"
 #include "quiver/protocol/json.h"
+#include "kernel/roles/broker/processing/metadata_json.h"
 
 namespace quiver::broker {
 
@@ -37,15 +37,7 @@ std::string StringField(const rapidjson::Value& object, const char* name) {
 
 // LockBatchRequestBody / UnlockBatchRequestBody.
 StatusOr<LockBody> ParseLockBody(std::string_view json) {
-  std::string normalized = protocol::NormalizeFastjson(json);
-  rapidjson::Document doc;
-  doc.Parse(normalized.data(), normalized.size());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("invalid JSON at offset ") +
-                                std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return InvalidArgumentError("the body is not a JSON object");
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json, "body"));
   LockBody body;
   body.group = StringField(doc, "consumerGroup");
   if (body.group.empty()) return InvalidArgumentError("field consumerGroup is missing or empty");

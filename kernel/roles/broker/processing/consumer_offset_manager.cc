@@ -3,11 +3,10 @@
 #include <charconv>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "quiver/protocol/json.h"
+#include "kernel/roles/broker/processing/metadata_json.h"
 
 namespace quiver::broker {
 
@@ -19,19 +18,6 @@ std::string Key(std::string_view topic, std::string_view group) {
   key.append(topic).push_back('@');
   key.append(group);
   return key;
-}
-
-StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
-  std::string normalized = protocol::NormalizeFastjson(json);
-  rapidjson::Document doc;
-  doc.Parse(normalized.data(), normalized.size());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("invalid JSON at offset ") +
-                                std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return InvalidArgumentError("the document is not a JSON object");
-  return doc;
 }
 
 // Parses {"0":123,...} at `path`.
@@ -101,7 +87,7 @@ std::vector<std::string> ConsumerOffsetManager::TopicsOf(std::string_view group)
 }
 
 Status ConsumerOffsetManager::LoadJson(std::string_view json) {
-  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseDocument(json));
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
   std::map<std::string, std::map<std::int32_t, std::int64_t>, std::less<>> table;
   auto it = doc.FindMember("offsetTable");
   if (it != doc.MemberEnd() && !it->value.IsNull()) {
@@ -144,7 +130,7 @@ std::uint64_t ConsumerOffsetManager::version() const {
 }
 
 Status DelayOffsetTable::LoadJson(std::string_view json) {
-  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseDocument(json));
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
   std::map<std::int32_t, std::int64_t> table;
   auto it = doc.FindMember("offsetTable");
   if (it != doc.MemberEnd() && !it->value.IsNull()) {

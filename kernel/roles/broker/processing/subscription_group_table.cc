@@ -1,30 +1,16 @@
 #include "kernel/roles/broker/processing/subscription_group_table.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "quiver/protocol/json.h"
+#include "kernel/roles/broker/processing/metadata_json.h"
 
 namespace quiver::broker {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-StatusOr<rapidjson::Document> ParseObject(std::string_view json) {
-  std::string normalized = protocol::NormalizeFastjson(json);
-  rapidjson::Document doc;
-  doc.Parse(normalized.data(), normalized.size());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("invalid JSON at offset ") +
-                                std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return InvalidArgumentError("the document is not a JSON object");
-  return doc;
-}
 
 Status Bad(const std::string& path, std::string_view expected) {
   return InvalidArgumentError("field " + path + " is not " + std::string(expected));
@@ -102,7 +88,7 @@ void WriteConfig(Writer& w, const SubscriptionGroupConfig& c) {
 }  // namespace
 
 Status SubscriptionGroupTable::LoadJson(std::string_view json) {
-  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseObject(json));
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
   std::map<std::string, SubscriptionGroupConfig, std::less<>> groups;
   auto table = doc.FindMember("subscriptionGroupTable");
   if (table != doc.MemberEnd() && !table->value.IsNull()) {
@@ -115,14 +101,7 @@ Status SubscriptionGroupTable::LoadJson(std::string_view json) {
     }
   }
   DataVersion version;
-  auto dv = doc.FindMember("dataVersion");
-  if (dv != doc.MemberEnd() && !dv->value.IsNull()) {
-    if (!dv->value.IsObject()) return Bad("dataVersion", "an object");
-    QUIVER_RETURN_IF_ERROR(
-        ReadInt(dv->value, "stateVersion", "dataVersion", version.state_version));
-    QUIVER_RETURN_IF_ERROR(ReadInt(dv->value, "timestamp", "dataVersion", version.timestamp_ms));
-    QUIVER_RETURN_IF_ERROR(ReadInt(dv->value, "counter", "dataVersion", version.counter));
-  }
+  QUIVER_RETURN_IF_ERROR(ReadDataVersion(doc, version));
   std::lock_guard<std::mutex> lock(mutex_);
   groups_ = std::move(groups);
   data_version_ = version;
@@ -142,21 +121,13 @@ std::string SubscriptionGroupTable::ExportJson() const {
     WriteConfig(w, config);
   }
   w.EndObject();
-  w.Key("dataVersion");
-  w.StartObject();
-  w.Key("stateVersion");
-  w.Int64(data_version_.state_version);
-  w.Key("timestamp");
-  w.Int64(data_version_.timestamp_ms);
-  w.Key("counter");
-  w.Int64(data_version_.counter);
-  w.EndObject();
+  WriteDataVersion(w, data_version_);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 StatusOr<SubscriptionGroupConfig> SubscriptionGroupTable::ParseConfigJson(std::string_view json) {
-  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseObject(json));
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
   return ParseConfig(doc, "SubscriptionGroupConfig", "");
 }
 

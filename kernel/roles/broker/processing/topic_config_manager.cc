@@ -1,11 +1,10 @@
 #include "kernel/roles/broker/processing/topic_config_manager.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "quiver/protocol/json.h"
+#include "kernel/roles/broker/processing/metadata_json.h"
 
 namespace quiver::broker {
 
@@ -26,15 +25,6 @@ Status ReadInt32(const rapidjson::Value& object, const char* name, const std::st
   if (it == object.MemberEnd() || it->value.IsNull()) return Status::Ok();
   if (!it->value.IsInt()) return BadField(path + "." + name, "a 32-bit integer");
   out = it->value.GetInt();
-  return Status::Ok();
-}
-
-Status ReadInt64(const rapidjson::Value& object, const char* name, const std::string& path,
-                 std::int64_t& out) {
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || it->value.IsNull()) return Status::Ok();
-  if (!it->value.IsInt64()) return BadField(path + "." + name, "an integer");
-  out = it->value.GetInt64();
   return Status::Ok();
 }
 
@@ -121,29 +111,13 @@ std::string TopicConfigTableJson(const std::map<std::string, TopicConfig>& topic
     WriteTopicConfig(w, config);
   }
   w.EndObject();
-  w.Key("dataVersion");
-  w.StartObject();
-  w.Key("stateVersion");
-  w.Int64(version.state_version);
-  w.Key("timestamp");
-  w.Int64(version.timestamp_ms);
-  w.Key("counter");
-  w.Int64(version.counter);
-  w.EndObject();
+  WriteDataVersion(w, version);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 Status TopicConfigManager::LoadJson(std::string_view json) {
-  std::string normalized = protocol::NormalizeFastjson(json);
-  rapidjson::Document doc;
-  doc.Parse(normalized.data(), normalized.size());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("invalid JSON at offset ") +
-                                std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return InvalidArgumentError("the document is not a JSON object");
+  QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
   std::map<std::string, TopicConfig, std::less<>> topics;
   auto table = doc.FindMember("topicConfigTable");
   if (table != doc.MemberEnd() && !table->value.IsNull()) {
@@ -155,14 +129,7 @@ Status TopicConfigManager::LoadJson(std::string_view json) {
     }
   }
   DataVersion version;
-  auto dv = doc.FindMember("dataVersion");
-  if (dv != doc.MemberEnd() && !dv->value.IsNull()) {
-    if (!dv->value.IsObject()) return BadField("dataVersion", "an object");
-    QUIVER_RETURN_IF_ERROR(
-        ReadInt64(dv->value, "stateVersion", "dataVersion", version.state_version));
-    QUIVER_RETURN_IF_ERROR(ReadInt64(dv->value, "timestamp", "dataVersion", version.timestamp_ms));
-    QUIVER_RETURN_IF_ERROR(ReadInt64(dv->value, "counter", "dataVersion", version.counter));
-  }
+  QUIVER_RETURN_IF_ERROR(ReadDataVersion(doc, version));
   std::lock_guard<std::mutex> lock(mutex_);
   topics_ = std::move(topics);
   data_version_ = version;
