@@ -83,13 +83,13 @@ struct BrokerOptions {
   bool auto_create_topic = true;
   std::string max_message_size = "4MiB";
   // Extra lines for the [broker] table (`delay_levels = "100ms 200ms"`, say).
-  std::string broker_extra;
+  std::string broker_extra = "";
   // Master-slave groups: [broker] id (> 0 = a slave of the same name) and extra lines for
   // [replication.master-slave] (role, ha_listen, master_ha, ...).
   int id = 0;
-  std::string replication;
+  std::string replication = "";
   // Extra [storage.commitlog] lines (e.g. disk_max_used_ratio).
-  std::string storage;
+  std::string storage = "";
 };
 
 class ClusterTest : public ::testing::Test {

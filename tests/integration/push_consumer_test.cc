@@ -392,7 +392,9 @@ TEST_F(PushConsumerIntegrationTest, OrderedMessagesByKeyKeepTheirOrderAcrossAReb
       const std::string key = c.body.substr(0, c.body.find(':'));
       const int seq = std::stoi(c.body.substr(c.body.find(':') + 1));
       auto it = last.find(key);
-      if (it != last.end()) EXPECT_GT(seq, it->second) << key << " out of order";
+      if (it != last.end()) {
+        EXPECT_GT(seq, it->second) << key << " out of order";
+      }
       last[key] = seq;
     }
   }

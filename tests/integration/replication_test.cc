@@ -471,7 +471,7 @@ TEST_F(ReplicationTest, ColdReadsMoveToTheSlaveAndBackToTheMasterWhenCaughtUp) {
 // The publish benchmark of docs/BENCHMARKS.md (not run by ctest): sync sends of 1 KiB from
 // QUIVER_HA_BENCH_THREADS threads (16) for QUIVER_HA_BENCH_SECONDS (10) against a
 // standalone master, an async master with a slave and a sync master with a slave.
-//   build-ha/bin/quiver_replication_test --gtest_also_run_disabled_tests \
+//   build-ha/bin/quiver_replication_test --gtest_also_run_disabled_tests
 //       --gtest_filter='*DISABLED_PublishBenchmark*'
 class ReplicationBench : public ReplicationTest,
                          public ::testing::WithParamInterface<std::string> {};
@@ -532,7 +532,9 @@ TEST_P(ReplicationBench, DISABLED_PublishBenchmark) {
       mode.c_str(), threads, seconds, (ok + not_ok) / static_cast<double>(seconds), ok.load(),
       not_ok.load(), errors.load(), pct(0.5), pct(0.99));
   EXPECT_EQ(errors.load(), 0);
-  if (mode != "standalone") EXPECT_EQ(not_ok.load(), 0) << "sends not replicated in time";
+  if (mode != "standalone") {
+    EXPECT_EQ(not_ok.load(), 0) << "sends not replicated in time";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ReplicationBench,

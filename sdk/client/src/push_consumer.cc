@@ -119,8 +119,11 @@ class Scheduler {
         cv_.wait(lock);
         continue;
       }
-      if (tasks_.top().at > std::chrono::steady_clock::now()) {
-        cv_.wait_until(lock, tasks_.top().at);
+      // A copy: wait_until reads its deadline while the lock is released, and a Schedule()
+      // meanwhile may reallocate the queue's storage.
+      const SteadyTime next = tasks_.top().at;
+      if (next > std::chrono::steady_clock::now()) {
+        cv_.wait_until(lock, next);
         continue;
       }
       std::function<void()> fn = tasks_.top().fn;

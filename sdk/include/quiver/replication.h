@@ -53,7 +53,7 @@ struct RoleChange {
   Term term{0};
   // Master-slave: the HA listener published as haServerAddr ("" if none), and the
   // RocketMQ role a master registers with (ignored for other roles).
-  std::string ha_address;
+  std::string ha_address = "";
   BrokerRole broker_role = BrokerRole::kAsyncMaster;
 };
 

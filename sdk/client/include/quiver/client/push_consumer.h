@@ -110,7 +110,7 @@ struct PushConsumerOptions {
   Duration lock_renew_interval = std::chrono::seconds(20);
   // Broadcasting: offsets go to <dir>/<client id>/<group>/offsets.json; "" =
   // ~/.quiver/offsets.
-  std::string offset_store_dir;
+  std::string offset_store_dir = "";
   CorruptOffsetFilePolicy corrupt_offset_file = CorruptOffsetFilePolicy::kFail;
 };
 
