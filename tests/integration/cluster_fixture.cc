@@ -21,6 +21,7 @@
 #include "client_runtime.h"
 #include "quiver/protocol/codec.h"
 #include "subprocess.h"
+#include "process_util.h"
 #include "zookeeper_fixture.h"
 
 namespace quiver::integration {
@@ -50,37 +51,12 @@ int ConnectLoopback(int port) {
   return fd;
 }
 
-// Waits up to `deadline` for `pid` to exit and reaps it; its wait status, or nullopt.
-std::optional<int> WaitExit(pid_t pid, std::chrono::milliseconds deadline) {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    const int ready = poll(&p, 1, static_cast<int>(deadline.count()));
-    close(pidfd);
-    if (ready <= 0) return std::nullopt;
-  }
-  int status = 0;
-  const pid_t got = waitpid(pid, &status, pidfd >= 0 ? 0 : WNOHANG);
-  if (got != pid) return std::nullopt;
-  return status;
-}
-
 }  // namespace
 
 int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) std::abort();
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = 0;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    std::abort();
-  }
-  close(fd);
-  return ntohs(address.sin_port);
+  const int port = testing::FreeLoopbackPort();
+  if (port < 0) std::abort();
+  return port;
 }
 
 bool WaitUntil(std::chrono::milliseconds deadline, const std::function<bool()>& condition) {
@@ -404,7 +380,7 @@ bool ClusterTest::Stop(int node, std::chrono::milliseconds deadline) {
   Node& n = nodes_[node];
   if (n.pid <= 0) return false;
   kill(n.pid, SIGTERM);
-  std::optional<int> status = WaitExit(n.pid, deadline);
+  std::optional<int> status = testing::WaitExit(n.pid, deadline);
   if (!status) {
     kill(n.pid, SIGKILL);
     waitpid(n.pid, nullptr, 0);

@@ -17,6 +17,8 @@
 #include <optional>
 #include <thread>
 
+#include "process_util.h"
+
 namespace quiver::testing {
 namespace {
 
@@ -27,35 +29,6 @@ const char* const kJava = "/usr/bin/java";
 const char* const kJar = "/usr/share/java/zookeeper.jar";
 // Optional: without a binding the server logs nothing (SLF4J NOP).
 const char* const kLogBinding = "/usr/share/java/slf4j-simple.jar";
-
-int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::optional<int> WaitExit(pid_t pid, std::chrono::milliseconds deadline) {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    const int ready = poll(&p, 1, static_cast<int>(deadline.count()));
-    close(pidfd);
-    if (ready <= 0) return std::nullopt;
-  }
-  int status = 0;
-  if (waitpid(pid, &status, pidfd >= 0 ? 0 : WNOHANG) != pid) return std::nullopt;
-  return status;
-}
 
 }  // namespace
 

@@ -229,4 +229,16 @@ std::vector<MessageQueue> ReadableQueues(const std::string& topic, const TopicRo
   return queues;
 }
 
+const char* ConsumeFromWhereName(ConsumeFromWhere where) {
+  switch (where) {
+    case ConsumeFromWhere::kFirstOffset:
+      return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::kTimestamp:
+      return "CONSUME_FROM_TIMESTAMP";
+    case ConsumeFromWhere::kLastOffset:
+      break;
+  }
+  return "CONSUME_FROM_LAST_OFFSET";
+}
+
 }  // namespace quiver::inline v1::client::internal

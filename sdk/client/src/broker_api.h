@@ -10,6 +10,7 @@
 
 #include "quiver/client/client_runtime.h"
 #include "quiver/client/message.h"
+#include "quiver/client/pull_consumer.h"
 #include "quiver/protocol/heartbeat_json.h"
 #include "quiver/protocol/remoting_command.h"
 #include "quiver/route.h"
@@ -58,6 +59,8 @@ struct SubscriptionInfo {
 // the tags of ParseTagExpression, each with its Java hash code; subString "*" when that
 // leaves no tags (every tag), the expression otherwise.
 protocol::SubscriptionData ToSubscriptionData(const SubscriptionInfo& subscription);
+// RocketMQ's ConsumeFromWhere name, as heartbeats carry it.
+const char* ConsumeFromWhereName(ConsumeFromWhere where);
 
 // Discovery::GetRoute, waited for up to the request timeout.
 StatusOr<TopicRouteData> GetRouteSync(ClientRuntime& runtime, const std::string& topic);

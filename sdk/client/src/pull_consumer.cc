@@ -33,18 +33,6 @@ constexpr std::int32_t kPullSysFlagSubscription = 0x4;
 // Poll waits in real time.
 constexpr auto kEmptyPullDelay = std::chrono::milliseconds(20);
 
-const char* ConsumeFromWhereName(ConsumeFromWhere where) {
-  switch (where) {
-    case ConsumeFromWhere::kFirstOffset:
-      return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp:
-      return "CONSUME_FROM_TIMESTAMP";
-    case ConsumeFromWhere::kLastOffset:
-      break;
-  }
-  return "CONSUME_FROM_LAST_OFFSET";
-}
-
 // A pulled message, or (no message) a marker that moves the consumed offset when polled.
 struct Buffered {
   std::optional<MessageExt> message;
@@ -240,7 +228,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     protocol::ConsumerData c;
     c.group_name = options_.group;
     c.consume_type = std::string(protocol::kConsumeActively);
-    c.consume_from_where = ConsumeFromWhereName(options_.consume_from_where);
+    c.consume_from_where = internal::ConsumeFromWhereName(options_.consume_from_where);
     {
       std::lock_guard lock(mu_);
       for (const auto& [topic, sub] : subscriptions_) {

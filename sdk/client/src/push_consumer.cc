@@ -72,18 +72,6 @@ std::int64_t SteadyMillis() {
       .count();
 }
 
-const char* ConsumeFromWhereName(ConsumeFromWhere where) {
-  switch (where) {
-    case ConsumeFromWhere::kFirstOffset:
-      return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp:
-      return "CONSUME_FROM_TIMESTAMP";
-    case ConsumeFromWhere::kLastOffset:
-      break;
-  }
-  return "CONSUME_FROM_LAST_OFFSET";
-}
-
 // Runs functions at a time (steady clock) on one thread. Functions must not block.
 class Scheduler {
  public:
@@ -483,7 +471,7 @@ class PushConsumer::Impl : public std::enable_shared_from_this<PushConsumer::Imp
     c.group_name = options_.group;
     c.consume_type = std::string(protocol::kConsumePassively);
     c.message_model = std::string(clustering() ? protocol::kClustering : protocol::kBroadcasting);
-    c.consume_from_where = ConsumeFromWhereName(options_.consume_from_where);
+    c.consume_from_where = internal::ConsumeFromWhereName(options_.consume_from_where);
     {
       std::lock_guard lock(mu_);
       for (const auto& [topic, sub] : subscriptions_) {
