@@ -53,6 +53,8 @@ struct ClientWorkload {
   std::string broker;  // create the topics on this broker only ("" = the whole cluster)
   std::string group;   // consumer group ("" = a fresh one per run)
   int pull_batch = 32;
+  // Header encoding of the hot-path requests (sends, pulls).
+  client::HeaderEncoding header_encoding = client::HeaderEncoding::kBinary;
   double idle_timeout_s = 10;  // consume/e2e: give up after this long without a message
   bool progress = true;
   // Polled once per progress tick (may be null): set by SIGINT/SIGTERM to end the run early.

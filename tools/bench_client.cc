@@ -143,13 +143,14 @@ struct RunState {
 
 void ProducerLoop(const ClientWorkload& w, const std::shared_ptr<client::ClientRuntime>& rt,
                   int index, RunState& state) {
-  client::Producer producer(rt, {.group = "QUIVER_BENCH_PRODUCER"});
+  client::Producer producer(
+      rt, {.group = "QUIVER_BENCH_PRODUCER", .header_encoding = w.header_encoding});
   if (Status s = producer.Start(); !s.ok()) {
     state.NoteError(s);
     return;
   }
-  // Resolve every route before the first send: a burst of async sends to a topic whose
-  // route is not cached yet makes each send wait for the registry on the client's executor.
+  // Resolve every route before the first send, so that a missing route fails the run at
+  // once and the measured phase does not include the registry lookups.
   for (int t = 0; t < w.topics; ++t) {
     if (StatusOr<std::vector<client::MessageQueue>> q =
             producer.FetchPublishQueues(TopicName(w, t));
@@ -241,7 +242,10 @@ void ConsumerLoop(const ClientWorkload& w, const std::shared_ptr<client::ClientR
                                      .consume_from_where = client::ConsumeFromWhere::kFirstOffset,
                                      .auto_commit = false,
                                      .pull_batch_size = w.pull_batch,
-                                     .long_polling_suspend = 1s});
+                                     .long_polling_suspend = 1s,
+                                     // Room for two answers per queue.
+                                     .pull_threshold_for_queue = 2 * w.pull_batch,
+                                     .header_encoding = w.header_encoding});
   if (Status s = consumer.Assign(queues); !s.ok()) {
     state.NoteError(s);
     return;
@@ -550,8 +554,12 @@ std::optional<int> ParseClientWorkload(WorkloadKind kind, const std::vector<std:
   app.add_option("--cluster", w.cluster, "cluster to create the topics in (DefaultCluster)");
   app.add_option("--broker", w.broker, "create the topics on this broker address only");
   app.add_option("-g,--group", w.group, "consumer group (a fresh one per run)");
-  app.add_option("--pull-batch", w.pull_batch, "messages per pull request (32)")
-      ->check(CLI::Range(1, 1024));
+  app.add_option("--pull-batch", w.pull_batch,
+                 "messages per pull request (32; the broker caps it at max_transfer_count)")
+      ->check(CLI::Range(1, 65536));
+  std::string header = "binary";
+  app.add_option("--header", header, "request header encoding: binary | json (binary)")
+      ->check(CLI::IsMember({"binary", "json"}));
   app.add_option("--idle-timeout", w.idle_timeout_s,
                  "consume/e2e: stop after SECONDS without a message (10)")
       ->check(CLI::PositiveNumber);
@@ -560,6 +568,8 @@ std::optional<int> ParseClientWorkload(WorkloadKind kind, const std::vector<std:
   app.add_flag("--json", flags.json, "one JSON object per line instead of the table");
   if (auto exit = internal::Parse(app, args, out, err)) return exit;
   w.mode = mode == "sync" ? SendMode::kSync : mode == "batch" ? SendMode::kBatch : SendMode::kAsync;
+  w.header_encoding =
+      header == "json" ? client::HeaderEncoding::kJson : client::HeaderEncoding::kBinary;
   if (flags.namesrv.empty() && flags.config.empty()) {
     err << "error: give the name servers with -n \"ADDR[;ADDR]\" or a client file with -c "
            "CLIENT.toml (see --help)\n";

@@ -176,6 +176,17 @@ TEST(BenchFlagsTest, EveryWorkloadFlagIsRead) {
   EXPECT_TRUE(p.flags.json);
 }
 
+TEST(BenchFlagsTest, HeaderEncodingIsBinaryUnlessJsonIsAsked) {
+  Parsed binary = ParseArgs(WorkloadKind::kConsume, {"-n", "a:1", "--pull-batch", "1000"});
+  ASSERT_FALSE(binary.exit.has_value()) << binary.err;
+  EXPECT_EQ(binary.workload.header_encoding, client::HeaderEncoding::kBinary);
+  EXPECT_EQ(binary.workload.pull_batch, 1000);
+  Parsed json = ParseArgs(WorkloadKind::kProduce, {"-n", "a:1", "--header", "json"});
+  ASSERT_FALSE(json.exit.has_value()) << json.err;
+  EXPECT_EQ(json.workload.header_encoding, client::HeaderEncoding::kJson);
+  EXPECT_EQ(ParseArgs(WorkloadKind::kProduce, {"-n", "a:1", "--header", "xml"}).exit, 2);
+}
+
 TEST(BenchFlagsTest, LongConfigSpellingIsAccepted) {
   Parsed p = ParseArgs(WorkloadKind::kProduce, {"--config", "c.toml", "--mode", "sync"});
   ASSERT_FALSE(p.exit.has_value()) << p.err;

@@ -145,9 +145,21 @@ Status ReadBroker(const TomlConfigView& table, const std::filesystem::path& file
     return table.Invalid("max_message_size", "expected a size above 0B, found \"0B\"");
   }
   QUIVER_RETURN_IF_ERROR(ReadDelayLevels(table, out.delay_levels));
+  QUIVER_ASSIGN_OR_RETURN(out.max_transfer_count,
+                          table.GetIntInRange("max_transfer_count", out.max_transfer_count, 1,
+                                              65536));
+  QUIVER_ASSIGN_OR_RETURN(out.max_transfer_bytes,
+                          table.GetSize("max_transfer_bytes", out.max_transfer_bytes));
+  if (out.max_transfer_bytes == 0 || out.max_transfer_bytes > (15ULL << 20)) {
+    // A pull answer must fit the transports' 16 MiB frame with its header.
+    return table.Invalid("max_transfer_bytes", "expected a size from 1B to 15MiB, found " +
+                                                   std::to_string(out.max_transfer_bytes) +
+                                                   " bytes");
+  }
   return table.CheckAllRead(
       "not a key of [broker]: cluster, name, id, listen, advertise, store_dir, "
-      "auto_create_topic, default_queues, max_message_size, delay_levels");
+      "auto_create_topic, default_queues, max_message_size, delay_levels, max_transfer_count, "
+      "max_transfer_bytes");
 }
 
 std::string DefaultInstanceName() {

@@ -46,6 +46,9 @@ struct BrokerSettings {
   std::int64_t default_queues = 4;
   std::uint64_t max_message_size = 4ULL << 20;
   std::vector<Duration> delay_levels;
+  // Caps of one PULL_MESSAGE answer (RocketMQ's maxTransferCount/BytesOnMessageInMemory).
+  std::int64_t max_transfer_count = 1024;
+  std::uint64_t max_transfer_bytes = 4ULL << 20;
 };
 
 struct ClientSettings {

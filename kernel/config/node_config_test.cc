@@ -66,7 +66,8 @@ TEST(NodeConfigTest, UnknownKeyInAKernelTableNamesFileLineAndKey) {
   EXPECT_EQ(ErrorOf(std::string(kMinimalBroker) + "auto_create_topics = true\n", "broker.toml"),
             "broker.toml:5:1: unknown key broker.auto_create_topics (not a key of [broker]: "
             "cluster, name, id, listen, advertise, store_dir, auto_create_topic, default_queues, "
-            "max_message_size, delay_levels); check its spelling");
+            "max_message_size, delay_levels, max_transfer_count, max_transfer_bytes); check its "
+            "spelling");
   EXPECT_EQ(ErrorOf("role = \"client\"\n[log]\nlevel = \"info\"\ncolor = true\n"),
             "node.toml:4:1: unknown key log.color (not a key of [log]: level); check its spelling");
 }

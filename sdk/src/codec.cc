@@ -4,7 +4,9 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -346,7 +348,7 @@ Status DecodeJsonHeader(std::span<const std::uint8_t> header, RemotingCommand& c
   std::int32_t opaque = 0;
   std::int32_t flag = 0;
   std::optional<std::string> remark;
-  std::map<std::string, std::string, std::less<>> ext_fields;
+  ExtFields ext_fields;
 
   for (const auto& member : document.GetObject()) {
     std::string_view name = StringOf(member.name);
@@ -385,6 +387,7 @@ Status DecodeJsonHeader(std::span<const std::uint8_t> header, RemotingCommand& c
         return InvalidArgumentError("JSON header field extFields is not an object");
       }
       ext_fields.clear();
+      ext_fields.reserve(value.MemberCount());
       for (const auto& field : value.GetObject()) {
         if (field.value.IsNull()) continue;  // a null property is absent, as in Java
         if (field.value.IsObject() || field.value.IsArray()) {
@@ -433,7 +436,7 @@ Status DecodeBinaryHeader(std::span<const std::uint8_t> header, RemotingCommand&
       reader.ReadString("remark", static_cast<std::int32_t>(remark_length), remark_text));
   QUIVER_RETURN_IF_ERROR(reader.ReadU32("extFields length", ext_length));
 
-  std::map<std::string, std::string, std::less<>> ext_fields;
+  ExtFields ext_fields;
   auto signed_ext_length = static_cast<std::int32_t>(ext_length);
   if (signed_ext_length < 0) {
     return InvalidArgumentError("binary header extFields length " +
@@ -445,6 +448,7 @@ Status DecodeBinaryHeader(std::span<const std::uint8_t> header, RemotingCommand&
                                 " bytes left");
   }
   reader.set_limit(reader.position() + ext_length);
+  if (ext_length != 0) ext_fields.reserve(16);  // a request's usual count: one allocation
   while (reader.position() < reader.limit()) {
     std::uint16_t key_length = 0;
     std::uint32_t value_length = 0;
@@ -507,26 +511,60 @@ StatusOr<RemotingCommand> DecodeFrameBody(const Buffer& frame) {
   return command;
 }
 
+// Receive blocks: large enough that a read carries many small frames, small enough that
+// a frame still referenced (a stored body awaiting its completion) pins little memory.
+constexpr std::size_t kDecoderBlockSize = 64 * 1024;
+
 FrameDecoder::FrameDecoder(std::size_t max_frame_size) : max_frame_size_(max_frame_size) {}
+
+std::size_t FrameDecoder::PendingFrameSize() const {
+  if (end_ - begin_ < kLengthFieldSize) return 0;
+  auto length = static_cast<std::int32_t>(LoadU32(block_.get() + begin_));
+  if (length < static_cast<std::int32_t>(kLengthFieldSize)) return 0;
+  std::size_t frame_size = kLengthFieldSize + static_cast<std::size_t>(length);
+  return frame_size <= max_frame_size_ ? frame_size : 0;
+}
+
+std::span<std::uint8_t> FrameDecoder::Prepare(std::size_t min_size) {
+  const std::size_t unconsumed = end_ - begin_;
+  const std::size_t frame_size = PendingFrameSize();
+  if (capacity_ - begin_ < frame_size || capacity_ - end_ < min_size) {
+    const std::size_t capacity =
+        std::max({kDecoderBlockSize, frame_size, unconsumed + min_size});
+    if (block_ && block_.use_count() == 1 && capacity_ >= capacity && capacity_ <= 2 * capacity) {
+      // No frame refers to this block any more: reuse it. The fence pairs with the
+      // release of the last reference another thread dropped after reading its frame.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      std::memmove(block_.get(), block_.get() + begin_, unconsumed);
+    } else {
+      // Default-initialised (not zeroed): every byte is received before it is read.
+      std::shared_ptr<std::uint8_t[]> block(new std::uint8_t[capacity]);
+      if (unconsumed != 0) std::memcpy(block.get(), block_.get() + begin_, unconsumed);
+      block_ = std::move(block);
+      capacity_ = capacity;
+    }
+    begin_ = 0;
+    end_ = unconsumed;
+  }
+  return {block_.get() + end_, capacity_ - end_};
+}
+
+void FrameDecoder::Commit(std::size_t bytes) {
+  QUIVER_CHECK(bytes <= capacity_ - end_);
+  end_ += bytes;
+}
 
 void FrameDecoder::Feed(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return;
-  if (consumed_ == pending_.size()) {
-    pending_.clear();
-    consumed_ = 0;
-  } else if (consumed_ >= pending_.size() / 2) {
-    // Compact lazily: only when the returned prefix is at least half of the buffer, so
-    // each byte is moved O(1) times on average however the frames are split.
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(consumed_));
-    consumed_ = 0;
-  }
-  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  std::span<std::uint8_t> area = Prepare(bytes.size());
+  std::memcpy(area.data(), bytes.data(), bytes.size());
+  Commit(bytes.size());
 }
 
 StatusOr<std::optional<Buffer>> FrameDecoder::Next() {
-  std::size_t available = pending_.size() - consumed_;
+  std::size_t available = end_ - begin_;
   if (available < kLengthFieldSize) return std::optional<Buffer>();
-  auto length = static_cast<std::int32_t>(LoadU32(pending_.data() + consumed_));
+  auto length = static_cast<std::int32_t>(LoadU32(block_.get() + begin_));
   if (length < static_cast<std::int32_t>(kLengthFieldSize)) {
     return DataLossError("frame length " + std::to_string(length) +
                          " is below the 4-byte minimum (header length field)");
@@ -538,16 +576,8 @@ StatusOr<std::optional<Buffer>> FrameDecoder::Next() {
                                   std::to_string(max_frame_size_) + " bytes");
   }
   if (available < frame_size) return std::optional<Buffer>();
-  Buffer frame;
-  if (consumed_ == 0 && available == frame_size) {
-    // The whole buffer is this frame (the common case): hand it over without a copy.
-    frame = Buffer::FromVector(std::move(pending_)).Slice(kLengthFieldSize, length);
-    pending_.clear();
-  } else {
-    frame = Buffer::CopyOf(std::span<const std::uint8_t>(
-        pending_.data() + consumed_ + kLengthFieldSize, static_cast<std::size_t>(length)));
-    consumed_ += frame_size;
-  }
+  Buffer frame(block_, block_.get() + begin_ + kLengthFieldSize, static_cast<std::size_t>(length));
+  begin_ += frame_size;
   return std::optional<Buffer>(std::move(frame));
 }
 

@@ -749,5 +749,58 @@ TEST(FrameDecoderTest, ReturnedFramesStayValidAfterMoreFeeds) {
   EXPECT_EQ(rest[0].body.ToString(), std::string(1000, 'b'));
 }
 
+TEST(FrameDecoderTest, FramesOfOneReadAreSlicesOfTheReceivedBlockNotCopies) {
+  Bytes a = EncodedFrame(1, SerializeType::kJson, std::string(100, 'a'));
+  Bytes b = EncodedFrame(2, SerializeType::kJson, std::string(100, 'b'));
+  FrameDecoder decoder;
+  Bytes both = Cat({a, b});
+  std::span<std::uint8_t> area = decoder.Prepare(both.size());
+  ASSERT_GE(area.size(), both.size());
+  std::copy(both.begin(), both.end(), area.begin());
+  decoder.Commit(both.size());
+  StatusOr<std::optional<Buffer>> first = decoder.Next();
+  StatusOr<std::optional<Buffer>> second = decoder.Next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*first)->data(), area.data() + 4);
+  EXPECT_EQ((*second)->data(), area.data() + a.size() + 4);
+  EXPECT_EQ(decoder.buffered(), 0u);
+}
+
+TEST(FrameDecoderTest, PrepareAfterALargeFramesPrefixHoldsTheWholeFrame) {
+  Bytes big = EncodedFrame(7, SerializeType::kJson, std::string(300 * 1024, 'x'));
+  FrameDecoder decoder;
+  decoder.Feed(std::span<const std::uint8_t>(big.data(), 100));
+  ASSERT_EQ(*decoder.Next(), std::nullopt);
+  std::span<std::uint8_t> area = decoder.Prepare(16);
+  ASSERT_GE(area.size(), big.size() - 100);  // the rest arrives in place, in one read
+  std::copy(big.begin() + 100, big.end(), area.begin());
+  decoder.Commit(big.size() - 100);
+  StatusOr<std::optional<Buffer>> frame = decoder.Next();
+  ASSERT_TRUE(frame.ok() && frame->has_value());
+  EXPECT_EQ((*frame)->data() + 96, area.data());
+  StatusOr<RemotingCommand> command = DecodeFrameBody(**frame);
+  ASSERT_TRUE(command.ok());
+  EXPECT_EQ(command->body.ToString(), std::string(300 * 1024, 'x'));
+}
+
+TEST(FrameDecoderTest, ABlockNoFrameRefersToAnyMoreIsReused) {
+  Bytes a = EncodedFrame(1, SerializeType::kJson, "a");
+  FrameDecoder decoder;
+  std::span<std::uint8_t> first_area = decoder.Prepare(64);
+  decoder.Feed(a);
+  std::optional<Buffer> held = *decoder.Next();
+  ASSERT_TRUE(held.has_value());
+  // Still referenced: a request for more room than is left takes a new block.
+  std::span<std::uint8_t> second_area = decoder.Prepare(first_area.size());
+  EXPECT_NE(second_area.data(), first_area.data() + a.size());
+  held.reset();
+  decoder.Feed(a);
+  ASSERT_TRUE(decoder.Next()->has_value());
+  // Nothing refers to the block: asking for a whole block's room reuses it in place.
+  std::span<std::uint8_t> third_area = decoder.Prepare(second_area.size());
+  EXPECT_EQ(third_area.data(), second_area.data());
+}
+
 }  // namespace
 }  // namespace quiver::protocol

@@ -372,6 +372,7 @@ TEST_F(ReplicationTest, ConsumersReadFromTheSlaveWhileTheMasterIsDownAndReturnAf
   options.group = "CG-failover";
   options.consume_from_where = client::ConsumeFromWhere::kFirstOffset;
   options.pull_batch_size = 10;
+  options.pull_threshold_for_queue = 10;  // no read-ahead of what the slave must serve
   options.pull_backoff_on_error = std::chrono::milliseconds(200);
   PullConsumer consumer(Runtime(), options);
   ASSERT_TRUE(consumer.Subscribe("HaFailover", "*").ok());

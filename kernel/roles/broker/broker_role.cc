@@ -40,6 +40,8 @@ StatusOr<broker::BrokerSettings> ProcessingSettings(const BrokerSettings& settin
   out.default_queues = static_cast<std::int32_t>(settings.default_queues);
   out.max_message_size = static_cast<std::int64_t>(settings.max_message_size);
   if (!settings.delay_levels.empty()) out.delay_levels = settings.delay_levels;
+  out.max_transfer_count = static_cast<std::int32_t>(settings.max_transfer_count);
+  out.max_transfer_bytes = static_cast<std::int64_t>(settings.max_transfer_bytes);
   return out;
 }
 
@@ -116,18 +118,28 @@ StatusOr<std::unique_ptr<BrokerRole>> BrokerRole::Build(const NodeServices& serv
       std::move(processing_settings),
       broker::BrokerProcessing::Deps{
           *role->server_, *role->store_, *role->replicator_, *role->metadata_, *services.clock,
-          *services.executor, logger, [self, logger](const BrokerRegistration& registration) {
-            if (!self->registrar_running_.load()) return;  // Start() publishes the latest
-            self->registrar_->Publish(registration, [logger](Status status) {
-              if (!status.ok()) {
-                logger->warn(
-                    "publishing to the registry failed (retried at the next "
-                    "heartbeat): {}",
-                    status.ToString());
-              }
-            });
+          *services.executor, logger, [self](const BrokerRegistration&) {
+            // Coalesced: the publisher sends the registration current when it starts.
+            self->publisher_->Request();
           }});
   broker::BrokerProcessing* processing = role->processing_.get();
+  role->publisher_ = std::make_unique<broker::RegistrationPublisher>(
+      [processing] { return processing->CurrentRegistration(); },
+      [self, logger](const BrokerRegistration& registration, std::function<void()> done) {
+        if (!self->registrar_running_.load()) {  // Start() publishes the latest
+          done();
+          return;
+        }
+        self->registrar_->Publish(registration, [logger, done = std::move(done)](Status status) {
+          if (!status.ok()) {
+            logger->warn(
+                "publishing to the registry failed (retried at the next "
+                "heartbeat): {}",
+                status.ToString());
+          }
+          done();
+        });
+      });
   role->replicator_->SetRoleListener(
       [processing](const RoleChange& change) { processing->OnRoleChange(change); });
   return role;

@@ -15,6 +15,7 @@
 
 #include "kernel/roles/broker/processing/broker_metadata_tables.h"
 #include "kernel/roles/broker/processing/broker_processing.h"
+#include "kernel/roles/broker/processing/registration_publisher.h"
 #include "kernel/roles/role.h"
 #include "quiver/registry.h"
 #include "quiver/replication.h"
@@ -52,6 +53,9 @@ class BrokerRole final : public Role {
   // The broker's own request processing; destroyed before the facets it refers to.
   std::unique_ptr<broker::BrokerMetadataTables> metadata_;
   std::unique_ptr<broker::BrokerProcessing> processing_;
+  // Hot changes published one at a time, coalesced (creating 1,000 topics sends a few
+  // registrations, not 1,000). Destroyed before processing_, which it reads.
+  std::unique_ptr<broker::RegistrationPublisher> publisher_;
   // Hot changes are published only while the registrar runs.
   std::atomic<bool> registrar_running_{false};
 };

@@ -126,8 +126,16 @@ StatusOr<std::shared_ptr<MappedFile>> CommitLog::CreateSegment(std::int64_t star
       return renamed;
     }
   } else {
-    QUIVER_ASSIGN_OR_RETURN(
-        segment, MappedFile::Create(PathFor(start), start, segment_size_, Preallocate::kYes));
+    // Created and preallocated under a temporary name (not the preparer's <start>.tmp, which
+    // it may be creating right now), then renamed: a crash in between leaves a .tmp file that
+    // Load removes, never a short segment under a segment's name.
+    QUIVER_ASSIGN_OR_RETURN(segment, MappedFile::Create(PathFor(start) + ".writer.tmp", start,
+                                                        segment_size_, Preallocate::kYes));
+    Status renamed = segment->RenameTo(PathFor(start));
+    if (!renamed.ok()) {
+      segment->Unlink();
+      return renamed;
+    }
     if (huge_pages_) segment->AdviseHugePages();
   }
   Status dir_synced = SyncDirectory(dir_);

@@ -1,5 +1,7 @@
 #include "consume_queue.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -11,6 +13,23 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kAllocateChunk = 64 * 1024;
+constexpr std::int64_t kPageBytes = 4096;
+
+// A new queue reserves (and pre-faults) one page; each later chunk is as large as what the
+// file already holds, up to kAllocateChunk. With a thousand topics x 8 queues most queues
+// hold a few dozen entries, and a fixed 64 KiB chunk per queue cost 16 page faults each.
+std::int64_t ChunkFor(std::int64_t bytes_in_file) {
+  return std::clamp<std::int64_t>(bytes_in_file, kPageBytes,
+                                  static_cast<std::int64_t>(kAllocateChunk));
+}
+
+// No read-around on page faults: the kernel otherwise reads (for a hole: zeroes) a large
+// folio around each first touch of a sparse file, ~15 ms per new queue file measured here
+// (docs/BENCHMARKS.md, "Many topics"). Entries are written and read page by page anyway.
+// Best effort: only speed depends on it.
+void AdviseNoReadAround(const MappedFile& file) {
+  (void)::madvise(file.data(), file.size(), MADV_RANDOM);
+}
 
 void PutI64(std::uint8_t* p, std::int64_t v) {
   auto u = static_cast<std::uint64_t>(v);
@@ -45,6 +64,11 @@ Status ConsumeQueue::Load() {
   if (fs::exists(dir_, ec)) {
     for (const auto& entry : fs::directory_iterator(dir_, ec)) {
       std::string name = entry.path().filename().string();
+      if (name.ends_with(".tmp")) {
+        // A file being created (FileForWrite) when the process died: it never held an entry.
+        fs::remove(entry.path(), ec);
+        continue;
+      }
       bool numeric = name.size() == 20 && std::all_of(name.begin(), name.end(), ::isdigit);
       if (!numeric || std::stoll(name) % FileBytes() != 0) {
         return DataLossError("unexpected file " + entry.path().string() +
@@ -68,6 +92,7 @@ Status ConsumeQueue::Load() {
     auto file = MappedFile::Open(dir_ + "/" + OffsetFileName(starts[i]), starts[i],
                                  static_cast<std::size_t>(FileBytes()), Preallocate::kNo);
     if (!file.ok()) return file.status();
+    AdviseNoReadAround(**file);
     files.push_back(std::move(file).value());
   }
   std::int64_t min = 0, max = 0;
@@ -128,9 +153,17 @@ StatusOr<std::shared_ptr<MappedFile>> ConsumeQueue::FileForWrite(std::int64_t by
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) return InternalError("cannot create directory " + dir_ + ": " + ec.message());
-  auto file = MappedFile::Create(dir_ + "/" + OffsetFileName(start), start,
-                                 static_cast<std::size_t>(FileBytes()), Preallocate::kNo);
+  // Created and sized under a temporary name, then renamed: a crash in between leaves a .tmp
+  // file that Load removes, never a short file under a queue file's name.
+  const std::string path = dir_ + "/" + OffsetFileName(start);
+  auto file = MappedFile::Create(path + ".tmp", start, static_cast<std::size_t>(FileBytes()),
+                                 Preallocate::kNo);
   if (!file.ok()) return file.status();
+  if (Status renamed = (*file)->RenameTo(path); !renamed.ok()) {
+    (*file)->Unlink();
+    return renamed;
+  }
+  AdviseNoReadAround(**file);
   std::lock_guard lock(files_mu_);
   files_.push_back(*file);
   return file;
@@ -144,12 +177,13 @@ Status ConsumeQueue::Reserve(std::int64_t count) {
   while (from < to) {
     QUIVER_ASSIGN_OR_RETURN(auto file, FileForWrite(from));
     std::int64_t end = std::min(to, file->end());
-    // Reserve (and pre-fault, one madvise instead of a page fault per 204 entries) a whole
-    // chunk ahead, so that the next appends find their room already there.
-    const std::int64_t chunk_end = std::min<std::int64_t>(
-        file->end(), std::max<std::int64_t>(end, from + static_cast<std::int64_t>(kAllocateChunk)));
-    Status s =
-        file->EnsureAllocated(static_cast<std::size_t>(chunk_end - file->start()), kAllocateChunk);
+    // Reserve (and pre-fault, one madvise instead of a page fault per 204 entries) a chunk
+    // ahead, so that the next appends find their room already there.
+    const std::int64_t chunk = ChunkFor(from - file->start());
+    const std::int64_t chunk_end =
+        std::min<std::int64_t>(file->end(), std::max<std::int64_t>(end, from + chunk));
+    Status s = file->EnsureAllocated(static_cast<std::size_t>(chunk_end - file->start()),
+                                     static_cast<std::size_t>(chunk));
     if (!s.ok()) return s;
     // Only speed depends on it: on failure the writes fault the pages in themselves.
     (void)file->Populate(static_cast<std::size_t>(from - file->start()),

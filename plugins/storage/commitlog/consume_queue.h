@@ -4,7 +4,10 @@
 // in files of `entries_per_file` entries named by their 20-digit start byte offset under
 // consumequeue/<topic>/<queueId>/. Files are sparse (ftruncate); blocks are reserved in
 // chunks ahead of the writer (EnsureAllocated), so a full disk is an append error, not a
-// SIGBUS. An entry whose size is 0 has never been written: the queue ends there.
+// SIGBUS. The first chunk of a file is one page and chunks grow with the file (to 64 KiB),
+// and page faults read no pages around the one touched, so a new queue costs one page of
+// disk and memory: a broker with thousands of queues creates them cheaply. An entry whose
+// size is 0 has never been written: the queue ends there.
 //
 // Threading: one writer at a time (the store's append lock, or recovery before any
 // append); readers on any thread see entries below max_offset() (published with release

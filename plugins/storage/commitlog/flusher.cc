@@ -10,19 +10,20 @@ constexpr std::int64_t kPageSize = 4096;
 }
 
 Flusher::Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
-                 std::int64_t initially_flushed, CompleteFn complete)
+                 std::int64_t initially_flushed)
     : config_(config),
       clock_(clock),
       sync_(std::move(sync)),
       position_(std::move(position)),
-      complete_(std::move(complete)),
       flushed_(initially_flushed) {}
 
 Flusher::~Flusher() { Stop(); }
 
 void Flusher::Start() {
   started_ = true;
-  flush_thread_ = std::thread([this] { FlushLoop(); });
+  // Async flush syncs on a timer and completes only Flush() requests: one thread is enough.
+  const int threads = config_.flush == FlushMode::kSync ? 2 : 1;
+  for (int i = 0; i < threads; ++i) flush_threads_.emplace_back([this] { FlushLoop(); });
   watchdog_thread_ = std::thread([this] { WatchdogLoop(); });
 }
 
@@ -35,7 +36,8 @@ void Flusher::Stop() {
   }
   flush_cv_.notify_all();
   watchdog_cv_.notify_all();
-  flush_thread_.join();
+  for (std::thread& t : flush_threads_) t.join();
+  flush_threads_.clear();
   watchdog_thread_.join();
   FlushOnce();  // the final flush; completes what it covers
   std::deque<Pending> left;
@@ -65,7 +67,8 @@ void Flusher::Abandon() {
   }
   flush_cv_.notify_all();
   watchdog_cv_.notify_all();
-  flush_thread_.join();
+  for (std::thread& t : flush_threads_) t.join();
+  flush_threads_.clear();
   watchdog_thread_.join();
   std::deque<Pending> left;
   {
@@ -109,6 +112,11 @@ void Flusher::Request(std::int64_t offset, Done done) {
   flush_cv_.notify_one();  // (the watchdog needs no wake-up: WatchdogLoop)
 }
 
+bool Flusher::HasUnflushedRequest() const {
+  return std::any_of(pending_.begin(), pending_.end(),
+                     [&](const Pending& p) { return p.offset > flushed_; });
+}
+
 void Flusher::FlushOnce() {
   // Wall time of the sync itself (a steady clock, not clock_: a ManualClock does not move).
   const auto start = std::chrono::steady_clock::now();
@@ -118,10 +126,13 @@ void Flusher::FlushOnce() {
           .count();
   std::vector<Pending> ready;
   Status error;
+  bool next_sync_due = false;
+  std::uint64_t round = 0;
   {
     std::lock_guard lock(mu_);
     ++stats_.syncs;
     stats_.sync_nanos += nanos;
+    syncing_ = false;
     if (!synced.ok()) {
       if (error_.ok()) error_ = synced.status();
       failed_.store(true, std::memory_order_release);
@@ -140,19 +151,25 @@ void Flusher::FlushOnce() {
         }
       }
       stats_.flushed_requests += static_cast<std::int64_t>(ready.size());
+      next_sync_due = HasUnflushedRequest();
     }
+    if (!ready.empty()) round = next_round_++;
   }
+  // The other flush thread starts the next sync while this one runs the completions.
+  if (next_sync_due) flush_cv_.notify_one();
   if (ready.empty()) return;
-  auto run = [ready = std::move(ready), error] {
-    for (const Pending& p : ready) {
-      p.done(error, error.ok() ? FlushOutcome::kFlushed : FlushOutcome::kFlushTimeout);
-    }
-  };
-  if (complete_) {
-    complete_(std::move(run));
-  } else {
-    run();
+  {
+    std::unique_lock lock(mu_);
+    turn_cv_.wait(lock, [&] { return completing_round_ == round; });
   }
+  for (const Pending& p : ready) {
+    p.done(error, error.ok() ? FlushOutcome::kFlushed : FlushOutcome::kFlushTimeout);
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++completing_round_;
+  }
+  turn_cv_.notify_all();
 }
 
 void Flusher::FlushLoop() {
@@ -160,13 +177,7 @@ void Flusher::FlushLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (config_.flush == FlushMode::kSync) {
-      flush_cv_.wait(lock, [&] {
-        if (stopping_) return true;
-        for (const Pending& p : pending_) {
-          if (p.offset > flushed_) return true;
-        }
-        return false;
-      });
+      flush_cv_.wait(lock, [&] { return stopping_ || (!syncing_ && HasUnflushedRequest()); });
       if (stopping_) break;
     } else {
       flush_cv_.wait_for(lock, config_.flush_interval,
@@ -178,6 +189,7 @@ void Flusher::FlushLoop() {
       if (pending_.empty() && !enough && !(thorough && dirty > 0)) continue;
       last_thorough = clock_->Now();
     }
+    syncing_ = true;
     lock.unlock();
     FlushOnce();
     lock.lock();

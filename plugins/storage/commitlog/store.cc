@@ -152,8 +152,7 @@ Status CommitLogStore::Open() {
 
   flusher_ = std::make_unique<Flusher>(
       config_, context_.clock, [this] { return SyncCommitLog(); },
-      [this] { return log_->write_position(); }, log_->write_position(),
-      [this](std::function<void()> completions) { callbacks_->Post(std::move(completions)); });
+      [this] { return log_->write_position(); }, log_->write_position());
   callbacks_ = std::make_unique<CallbackThread>([this](const ConsumeQueue& queue) {
     std::lock_guard lock(listener_mu_);
     if (listener_) listener_(queue.topic(), queue.queue_id(), queue.max_offset());
@@ -314,7 +313,8 @@ int CommitLogStore::DiskUsedPercent() const {
 
 StatusOr<std::int64_t> CommitLogStore::AppendLocked(const MessageBatch& batch,
                                                     std::span<const std::int32_t> crcs,
-                                                    AppendOutcome& outcome) {
+                                                    AppendOutcome& outcome,
+                                                    const ConsumeQueue** appended_to) {
   std::size_t total = 0;
   for (const AppendResult& r : outcome.results) total += static_cast<std::size_t>(r.size);
   const Message& first = batch.messages.front();
@@ -343,7 +343,7 @@ StatusOr<std::int64_t> CommitLogStore::AppendLocked(const MessageBatch& batch,
     std::int64_t tags = m.tags_code != 0 ? m.tags_code : protocol::TagsCodeOf(m.properties);
     queue->Append(QueueEntry{outcome.results[i].physical_offset, outcome.results[i].size, tags});
   }
-  if (has_listener_) callbacks_->MarkReadable(queue);
+  *appended_to = queue;
   return phys;
 }
 
@@ -385,7 +385,8 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
     outcome.results[i].size = static_cast<std::int32_t>(*size);
     crcs[i] = BodyCrc(m.body.span());
   }
-  auto end = AppendLocked(batch, crcs, outcome);
+  const ConsumeQueue* queue = nullptr;
+  auto end = AppendLocked(batch, crcs, outcome, &queue);
   if (!end.ok()) return fail(end.status());
   if (config_.flush == FlushMode::kSync) {
     flusher_->Request(*end, [done = std::move(done), outcome = std::move(outcome)](
@@ -398,6 +399,9 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
     // Async flush: stored in the page cache is what kFlushed promises (storage.h).
     callbacks_->PostAppend(std::move(done), std::move(outcome));
   }
+  // After the flush request: waking the callback thread for the dispatch notification must
+  // not delay the flusher's wake-up (the durable latency).
+  if (has_listener_) callbacks_->MarkReadable(queue);
 }
 
 void CommitLogStore::Flush(std::function<void(Status)> done) {

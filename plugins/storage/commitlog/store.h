@@ -10,8 +10,9 @@
 // one append lock, which assigns physical and queue offsets, writes the records into the
 // mapped segment and indexes them in the consume queue before it is released; so a record
 // is readable as soon as its Append has taken the lock and returned from it. Background
-// threads: the flusher (and its timeout watchdog), the callback thread (completions and
-// dispatch notifications), the segment preparer (next segment, pre-faulted pages) and
+// threads: the flusher (two threads under sync flush, which also run the completions of
+// the appends they synced; its timeout watchdog), the callback thread (async-flush
+// completions and dispatch notifications), the segment preparer (next segment, pre-faulted pages) and
 // housekeeping (consume-queue flush, checkpoint, retention).
 
 #include <atomic>
@@ -92,9 +93,10 @@ class CommitLogStore final : public MessageStore {
   struct ScanResult;
   StatusOr<ScanResult> ScanAndDispatch(std::size_t first_segment, bool full_scan);
   // Appends under the lock: fills in `outcome.results` (whose sizes the caller set, with
-  // the body CRCs in `crcs`) and returns the end offset to flush.
+  // the body CRCs in `crcs`), sets `appended_to` to the queue written and returns the end
+  // offset to flush.
   StatusOr<std::int64_t> AppendLocked(const MessageBatch& batch, std::span<const std::int32_t> crcs,
-                                      AppendOutcome& outcome);
+                                      AppendOutcome& outcome, const ConsumeQueue** appended_to);
   StatusOr<std::int64_t> SyncCommitLog();
   Status WriteCheckpointNow(std::int64_t consume_queue_offset);
   void HousekeepingLoop();

@@ -13,6 +13,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A read asks for at least this much room, so that one read can carry many small frames.
+constexpr std::size_t kMinReadSize = 16 * 1024;
+// Frame parts up to this size are copied into one staging block per write; larger ones
+// (big bodies, mapped records) are written from where they are.
+constexpr std::size_t kCoalescedPartSize = 4096;
+// A staging block grown by a burst is released afterwards rather than kept per connection.
+constexpr std::size_t kMaxRetainedStaging = 1024 * 1024;
+
 // User callbacks must not unwind through Asio's run loop (that would end the I/O thread).
 template <typename Fn>
 void RunGuarded(spdlog::logger& logger, const char* what, Fn&& fn) {
@@ -151,9 +159,36 @@ void TcpConnection::StartInvoke(InvokeTask& task) {
 
 void TcpConnection::SendFrame(BufferList frame) {
   if (closed_) return;
-  pool_->Dispatch(context_index_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    self->Enqueue(std::move(frame));
-  });
+  if (pool_->context(context_index_).get_executor().running_in_this_thread()) {
+    Enqueue(std::move(frame));
+    return;
+  }
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> lock(outbox_mutex_);
+    outbox_.push_back(std::move(frame));
+    post = !std::exchange(outbox_drain_posted_, true);
+  }
+  // Rejected only once the pool stops; the frames are then dropped with the connection.
+  if (post) pool_->Post(context_index_, [self = shared_from_this()] { self->DrainOutbox(); });
+}
+
+void TcpConnection::DrainOutbox() {
+  {
+    std::lock_guard<std::mutex> lock(outbox_mutex_);
+    outbox_drain_posted_ = false;
+    if (write_queue_.empty()) {
+      write_queue_.swap(outbox_);
+    } else {
+      for (BufferList& frame : outbox_) write_queue_.push_back(std::move(frame));
+      outbox_.clear();
+    }
+  }
+  if (closed_) {
+    write_queue_.clear();
+    return;
+  }
+  if (!write_in_progress_ && !write_queue_.empty()) WriteQueued();
 }
 
 void TcpConnection::Close() {
@@ -163,8 +198,10 @@ void TcpConnection::Close() {
 void TcpConnection::CloseNow(const std::string& reason) { DoClose(reason); }
 
 void TcpConnection::ReadSome() {
+  // Received straight into the decoder's block: frames are slices of it, not copies.
+  std::span<std::uint8_t> area = decoder_.Prepare(kMinReadSize);
   socket_.async_read_some(
-      boost::asio::buffer(read_buffer_),
+      boost::asio::buffer(area.data(), area.size()),
       [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
         self->OnRead(error, bytes);
       });
@@ -178,7 +215,7 @@ void TcpConnection::OnRead(const boost::system::error_code& error, std::size_t b
     return;
   }
   last_activity_ = Clock::now();
-  decoder_.Feed(std::span<const std::uint8_t>(read_buffer_.data(), bytes));
+  decoder_.Commit(bytes);
   while (!closed_) {
     StatusOr<std::optional<Buffer>> next = decoder_.Next();
     if (!next.ok()) {
@@ -295,8 +332,32 @@ void TcpConnection::Enqueue(BufferList frame) {
 void TcpConnection::WriteQueued() {
   writing_.swap(write_queue_);
   iov_.clear();
+  write_staging_.clear();
+  std::size_t small_bytes = 0;
   for (const BufferList& frame : writing_) {
-    for (const Buffer& part : frame.parts()) iov_.emplace_back(part.data(), part.size());
+    for (const Buffer& part : frame.parts()) {
+      if (part.size() <= kCoalescedPartSize) small_bytes += part.size();
+    }
+  }
+  // Reserved up front: iov_ points into write_staging_, which must not move.
+  write_staging_.reserve(small_bytes);
+  bool last_is_staged = false;
+  for (const BufferList& frame : writing_) {
+    for (const Buffer& part : frame.parts()) {
+      if (part.size() > kCoalescedPartSize) {
+        iov_.emplace_back(part.data(), part.size());
+        last_is_staged = false;
+        continue;
+      }
+      const std::size_t at = write_staging_.size();
+      write_staging_.insert(write_staging_.end(), part.data(), part.data() + part.size());
+      if (last_is_staged) {
+        iov_.back() = boost::asio::const_buffer(iov_.back().data(), iov_.back().size() + part.size());
+      } else {
+        iov_.emplace_back(write_staging_.data() + at, part.size());
+        last_is_staged = true;
+      }
+    }
   }
   write_in_progress_ = true;
   boost::asio::async_write(socket_, iov_,
@@ -307,6 +368,7 @@ void TcpConnection::WriteQueued() {
 void TcpConnection::OnWritten(const boost::system::error_code& error) {
   write_in_progress_ = false;
   writing_.clear();
+  if (write_staging_.capacity() > kMaxRetainedStaging) std::vector<std::uint8_t>().swap(write_staging_);
   if (closed_) return;
   if (error) {
     DoClose("write failed: " + error.message());
@@ -392,6 +454,10 @@ void TcpConnection::DoClose(const std::string& reason) {
   timeout_timer_.cancel();
   idle_timer_.cancel();
   write_queue_.clear();  // writing_ stays until its (now cancelled) write completes
+  {
+    std::lock_guard<std::mutex> lock(outbox_mutex_);
+    outbox_.clear();
+  }
   std::unordered_map<std::int32_t, Pending> pending;
   pending.swap(pending_);
   deadlines_.clear();

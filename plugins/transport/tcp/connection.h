@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -102,6 +103,7 @@ class TcpConnection final : public Connection, public std::enable_shared_from_th
   void HandleResponse(RemotingCommand response);
   Responder MakeResponder(const RemotingCommand& request);
   void Enqueue(BufferList frame);
+  void DrainOutbox();
   void WriteQueued();
   void OnWritten(const boost::system::error_code& error);
   void ArmTimeoutTimer();
@@ -122,12 +124,21 @@ class TcpConnection final : public Connection, public std::enable_shared_from_th
   std::string remote_address_;
   std::atomic<bool> closed_{false};
 
+  // Frames sent from other threads (responses completed on a store's thread). One posted
+  // DrainOutbox moves every frame queued meanwhile: one wake-up of the I/O thread per
+  // burst, not per response.
+  std::mutex outbox_mutex_;
+  std::vector<BufferList> outbox_;    // guarded by outbox_mutex_
+  bool outbox_drain_posted_ = false;  // guarded by outbox_mutex_
+
   // Everything below: the connection's thread only.
-  protocol::FrameDecoder decoder_;
-  std::array<std::uint8_t, 64 * 1024> read_buffer_;
+  protocol::FrameDecoder decoder_;  // also the receive buffer
   std::vector<BufferList> write_queue_;
   std::vector<BufferList> writing_;
   std::vector<boost::asio::const_buffer> iov_;
+  // Small parts (headers, small bodies) of the frames being written, copied together so
+  // that one write carries hundreds of frames (Asio passes at most 64 buffers per writev).
+  std::vector<std::uint8_t> write_staging_;
   bool write_in_progress_ = false;
 
   std::unordered_map<std::int32_t, Pending> pending_;

@@ -123,29 +123,50 @@ protocol::UniqueKeyGenerator UniqueKeyGeneratorFor(const std::string& client_id)
                                       static_cast<std::int32_t>(std::random_device{}()));
 }
 
+namespace {
+// Calls visit(key, value) for each entry of encoded properties, exactly as
+// protocol::ParseProperties splits them, on views into `properties` (a pulled message's
+// properties are decoded straight into its map, without an intermediate vector).
+template <typename Visit>
+void ForEachProperty(std::string_view properties, Visit visit) {
+  while (!properties.empty()) {
+    const std::size_t end = properties.find(protocol::kPropertySeparator);
+    const std::string_view entry = properties.substr(0, end);
+    properties = end == std::string_view::npos ? std::string_view{} : properties.substr(end + 1);
+    const std::size_t sep = entry.find(protocol::kNameValueSeparator);
+    if (sep != std::string_view::npos) visit(entry.substr(0, sep), entry.substr(sep + 1));
+  }
+}
+}  // namespace
+
 MessageExt ToMessageExt(const protocol::DecodedRecord& record, const std::string& broker_name) {
   MessageExt m;
   m.topic = std::string(record.topic);
   m.body.assign(reinterpret_cast<const char*>(record.body.data()), record.body.size());
   m.flag = record.flag;
-  for (auto& [key, value] : protocol::ParseProperties(record.properties)) {
+  std::string_view uniq_key;
+  bool has_uniq_key = false;
+  ForEachProperty(record.properties, [&](std::string_view key, std::string_view value) {
     if (key == protocol::kPropertyTags) {
       m.tags = value;
     } else if (key == protocol::kPropertyKeys) {
       std::size_t start = 0;
       while (start <= value.size()) {
         std::size_t end = value.find(' ', start);
-        if (end == std::string::npos) end = value.size();
-        if (end > start) m.keys.push_back(value.substr(start, end - start));
+        if (end == std::string_view::npos) end = value.size();
+        if (end > start) m.keys.emplace_back(value.substr(start, end - start));
         start = end + 1;
       }
     } else {
-      m.properties[key] = value;
+      if (key == protocol::kPropertyUniqKey) {
+        uniq_key = value;
+        has_uniq_key = true;
+      }
+      m.properties.insert_or_assign(std::string(key), std::string(value));
     }
-  }
+  });
   m.offset_msg_id = protocol::EncodeOffsetMessageId(record.store_host, record.physical_offset);
-  auto uniq = m.properties.find(std::string(protocol::kPropertyUniqKey));
-  m.msg_id = uniq != m.properties.end() ? uniq->second : m.offset_msg_id;
+  m.msg_id = has_uniq_key ? std::string(uniq_key) : m.offset_msg_id;
   m.queue = MessageQueue{m.topic, broker_name, record.queue_id.value()};
   m.queue_offset = record.queue_offset;
   m.commit_log_offset = record.physical_offset;

@@ -7,10 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "quiver/client/client_runtime.h"
 #include "quiver/client/message.h"
 #include "quiver/message.h"
 #include "quiver/protocol/message_id.h"
 #include "quiver/protocol/message_record.h"
+#include "quiver/protocol/remoting_command.h"
 #include "quiver/status.h"
 
 namespace quiver::inline v1::client::internal {
@@ -27,6 +29,12 @@ StatusOr<std::string> EncodeMessageProperties(const Message& message, const std:
 // The UNIQ_KEY generator of the client `client_id` ("ip@instance"): its IPv4 address (a
 // non-IPv4 ip part is replaced by 127.0.0.1), this process's pid and a random discriminator.
 protocol::UniqueKeyGenerator UniqueKeyGeneratorFor(const std::string& client_id);
+
+// The remoting serialize type of a header encoding.
+inline protocol::SerializeType WireSerialization(HeaderEncoding encoding) {
+  return encoding == HeaderEncoding::kJson ? protocol::SerializeType::kJson
+                                           : protocol::SerializeType::kRocketMq;
+}
 
 // A decoded PULL record as the consumer hands it out.
 MessageExt ToMessageExt(const protocol::DecodedRecord& record, const std::string& broker_name);

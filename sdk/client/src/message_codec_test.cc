@@ -30,6 +30,30 @@ TEST(BatchBodyTest, EncodingIsByteExactPerProtocolSection44) {
   EXPECT_EQ(body, expected);
 }
 
+TEST(MessageCodecTest, PulledPropertiesAreSplitAsJavaDoes) {
+  protocol::DecodedRecord record;
+  record.topic = "T";
+  const std::string body = "payload";
+  record.body = std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
+  record.queue_offset = QueueOffset(7);
+  // An entry without \x01 is skipped, the last value of a key wins, the final \x02 may be
+  // missing; TAGS and KEYS go to their fields, UNIQ_KEY becomes the message id.
+  record.properties =
+      "TAGS\x01TagA\x02junk\x02KEYS\x01k1 k2\x02p\x01v1\x02p\x01v2\x02UNIQ_KEY\x01ID1";
+  MessageExt m = internal::ToMessageExt(record, "broker-a");
+  EXPECT_EQ(m.tags, "TagA");
+  EXPECT_EQ(m.keys, (std::vector<std::string>{"k1", "k2"}));
+  EXPECT_EQ(m.properties, (std::map<std::string, std::string>{{"p", "v2"}, {"UNIQ_KEY", "ID1"}}));
+  EXPECT_EQ(m.msg_id, "ID1");
+  EXPECT_EQ(m.body, "payload");
+  EXPECT_EQ(m.queue, (MessageQueue{"T", "broker-a", 0}));
+  EXPECT_EQ(m.queue_offset, QueueOffset(7));
+
+  record.properties = "a\x01b\x02";
+  EXPECT_EQ(internal::ToMessageExt(record, "broker-a").msg_id,
+            internal::ToMessageExt(record, "broker-a").offset_msg_id);
+}
+
 TEST(MessageCodecTest, TagExpressionsParseLikeJava) {
   EXPECT_EQ(internal::ParseTagExpression("*"), std::vector<std::string>{});
   EXPECT_EQ(internal::ParseTagExpression(""), std::vector<std::string>{});

@@ -87,7 +87,7 @@ struct PreparedSend {
   std::int32_t code = req::kSendMessageV2;
   std::int32_t flag = 0;
   std::string properties;
-  std::string body;
+  Buffer body;         // shared by every attempt's request: built once, never copied again
   std::string msg_id;  // UNIQ_KEY(s)
   bool batch = false;
 };
@@ -155,7 +155,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
     PreparedSend send;
     send.topic = message.topic;
     send.flag = message.flag;
-    send.body = message.body;
+    send.body = Buffer::CopyOf(message.body);
     send.msg_id = ids_.Next(runtime_->clock().WallMillis());
     QUIVER_ASSIGN_OR_RETURN(send.properties,
                             internal::EncodeMessageProperties(message, send.msg_id));
@@ -181,7 +181,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       send.msg_id += id;
       entries.push_back(EncodedBatchEntry{m.flag, m.body, std::move(props)});
     }
-    send.body = EncodeBatchBody(entries);
+    send.body = Buffer::FromString(EncodeBatchBody(entries));
     if (send.body.size() > options_.max_message_size) {
       return InvalidArgumentError("the batch body size " + std::to_string(send.body.size()) +
                                   " exceeds the maximum " +
@@ -207,7 +207,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
     request.SetExt("k", "false");
     request.SetExt("m", send.batch ? "true" : "false");
     request.SetExt("n", mq.broker_name);
-    request.body = BufferList(Buffer::CopyOf(send.body));
+    request.body = BufferList(send.body);
+    request.serialize_type = internal::WireSerialization(options_.header_encoding);
     return request;
   }
 
@@ -443,14 +444,72 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       AttemptAsync(state);
       return;
     }
-    // The route may need a blocking registry round trip: resolve it on the executor.
+    // No route yet: queue the send behind one asynchronous registry lookup per topic. A
+    // blocking lookup here (or on the executor) would stall every executor thread behind
+    // registry answers that themselves arrive through the executor.
+    const std::string topic = state->send.topic;
+    bool first = false;
+    {
+      std::lock_guard lock(mu_);
+      std::vector<std::shared_ptr<AsyncSend>>& waiting = awaiting_route_[topic];
+      first = waiting.empty();
+      waiting.push_back(std::move(state));
+    }
+    if (first) ResolveRouteAsync(topic);
+  }
+
+  // Looks the route of `topic` up (TBW102's when the topic is unknown, as GetPublishInfo)
+  // without blocking, then sends or fails every send queued for it. Runs the registry's
+  // callbacks on whatever thread the registry answers on; nothing here blocks.
+  void ResolveRouteAsync(const std::string& topic) {
     std::shared_ptr<Impl> self = shared_from_this();
-    runtime_->executor().Post([self, state] {
-      StatusOr<PublishInfoPtr> info = self->GetPublishInfo(state->send.topic);
-      if (!info.ok()) return self->Deliver(state, info.status());
-      state->info = *info;
-      self->AttemptAsync(state);
+    runtime_->discovery().GetRoute(topic, [self, topic](StatusOr<TopicRouteData> route) {
+      if (route.ok()) {
+        self->OnRouteResolved(topic, BuildPublishInfo(topic, *route, 0), true);
+        return;
+      }
+      if (route.status().code() != StatusCode::kNotFound) {
+        self->FailAwaitingRoute(topic, route.status());
+        return;
+      }
+      self->runtime_->discovery().GetRoute(kDefaultTopic, [self, topic, not_found = route.status()](
+                                                              StatusOr<TopicRouteData> fallback) {
+        if (!fallback.ok()) {
+          self->FailAwaitingRoute(topic, not_found);
+          return;
+        }
+        self->OnRouteResolved(
+            topic, BuildPublishInfo(topic, *fallback, self->options_.default_topic_queue_nums),
+            false);
+      });
     });
+  }
+
+  std::vector<std::shared_ptr<AsyncSend>> TakeAwaitingRoute(const std::string& topic) {
+    std::lock_guard lock(mu_);
+    auto it = awaiting_route_.find(topic);
+    if (it == awaiting_route_.end()) return {};
+    std::vector<std::shared_ptr<AsyncSend>> waiting = std::move(it->second);
+    awaiting_route_.erase(it);
+    return waiting;
+  }
+
+  void OnRouteResolved(const std::string& topic, PublishInfoPtr info, bool from_topic_route) {
+    if (info->queues.empty()) {
+      FailAwaitingRoute(topic, NotFoundError("no writable queue with a master for topic " + topic));
+      return;
+    }
+    Remember(topic, info, from_topic_route);
+    for (std::shared_ptr<AsyncSend>& state : TakeAwaitingRoute(topic)) {
+      state->info = info;
+      AttemptAsync(std::move(state));
+    }
+  }
+
+  void FailAwaitingRoute(const std::string& topic, const Status& error) {
+    for (std::shared_ptr<AsyncSend>& state : TakeAwaitingRoute(topic)) {
+      Deliver(std::move(state), error);
+    }
   }
 
   Status SendOneway(const Message& message) {
@@ -475,6 +534,8 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
   std::map<std::string, PublishInfoPtr> publish_infos_;
   std::map<std::string, std::uint64_t> route_subscriptions_;
   std::set<std::string> heartbeat_brokers_;
+  // Async sends waiting for the first route of their topic (one lookup per topic).
+  std::map<std::string, std::vector<std::shared_ptr<AsyncSend>>> awaiting_route_;
 };
 
 QueueSelector SelectByKeyHash(std::string key) {

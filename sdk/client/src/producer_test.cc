@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 #include "quiver/protocol/codes.h"
 #include "quiver/protocol/message_record.h"
@@ -185,6 +187,70 @@ TEST(ProducerTest, AsyncSendCompletesOnTheExecutorAndOnewayIsNotRetried) {
   cluster.broker(0).FailNextSends(1, rc::kSystemBusy);
   EXPECT_TRUE(producer.SendOneway(Message("T", "", "", "oneway")).ok());
   EXPECT_EQ(cluster.transport.RequestsWithCode(req::kSendMessageV2).size(), 2u);
+}
+
+// A registry that answers GetRoute through the executor (the nameserver plugin does for a
+// cached route) must not deadlock a burst of async sends to topics with no cached route:
+// a send that waited for the route on the executor would wait for its own answer.
+TEST(ProducerTest, AsyncBurstToUnroutedTopicsCompletesWhenTheRegistryAnswersOnTheExecutor) {
+  FakeCluster cluster(1);
+  cluster.CreateTopic("T", 2);
+  cluster.CreateTopic("TBW102", 8);
+  cluster.broker(0).CreateTopic("NEW", 4);  // reached through TBW102's route
+  cluster.discovery.AnswerRoutesOn(&cluster.executor());
+  Producer producer(cluster.NewRuntime(), {.group = "PG"});
+  ASSERT_TRUE(producer.Start().ok());
+  constexpr int kSends = 40;
+  std::mutex mu;
+  std::condition_variable cv;
+  int completed = 0;
+  std::vector<Status> failures;
+  for (int i = 0; i < kSends; ++i) {
+    producer.SendAsync(Message(i % 2 == 0 ? "T" : "NEW", "", "", "m" + std::to_string(i)),
+                       [&](StatusOr<SendResult> r) {
+                         std::lock_guard lock(mu);
+                         if (!r.ok()) failures.push_back(r.status());
+                         ++completed;
+                         cv.notify_all();
+                       });
+  }
+  {
+    std::unique_lock lock(mu);
+    // Well below the 3 s registry wait a blocked executor thread would sit in.
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(2), [&] { return completed == kSends; }))
+        << completed << " of " << kSends << " sends completed";
+    ASSERT_TRUE(failures.empty()) << failures.front();
+  }
+  EXPECT_EQ(cluster.broker(0).Messages("T").size(), kSends / 2u);
+  EXPECT_EQ(cluster.broker(0).Messages("NEW").size(), kSends / 2u);
+  // Both routes are cached and followed: one route subscription per topic.
+  EXPECT_EQ(cluster.discovery.subscription_count(), 2u);
+}
+
+TEST(ProducerTest, SendHeadersAreBinaryByDefaultAndRetriesShareOneBodyCopy) {
+  FakeCluster cluster(2);
+  cluster.CreateTopic("T", 1);
+  cluster.broker(0).FailNextSends(1, rc::kSystemBusy);
+  cluster.broker(1).FailNextSends(1, rc::kSystemBusy);
+  Producer producer(cluster.NewRuntime(), {.group = "PG"});
+  ASSERT_TRUE(producer.Start().ok());
+  StatusOr<SendResult> r = producer.Send(Message("T", "", "", "payload"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto sends = cluster.transport.RequestsWithCode(req::kSendMessageV2);
+  ASSERT_EQ(sends.size(), 3u);
+  for (const auto& sent : sends) {
+    EXPECT_EQ(sent.request.serialize_type, protocol::SerializeType::kRocketMq);
+    ASSERT_EQ(sent.request.body.parts().size(), 1u);
+    EXPECT_EQ(sent.request.body.parts()[0].view(), "payload");
+    // Every attempt refers to the bytes prepared once.
+    EXPECT_EQ(sent.request.body.parts()[0].data(), sends[0].request.body.parts()[0].data());
+  }
+
+  Producer json(cluster.NewRuntime(), {.group = "PG", .header_encoding = HeaderEncoding::kJson});
+  ASSERT_TRUE(json.Start().ok());
+  ASSERT_TRUE(json.Send(Message("T", "", "", "payload")).ok());
+  sends = cluster.transport.RequestsWithCode(req::kSendMessageV2);
+  EXPECT_EQ(sends.back().request.serialize_type, protocol::SerializeType::kJson);
 }
 
 TEST(ProducerTest, UnknownTopicIsSentThroughTheDefaultTopicRoute) {

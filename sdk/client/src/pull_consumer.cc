@@ -33,9 +33,11 @@ constexpr std::int32_t kPullSysFlagSubscription = 0x4;
 // Poll waits in real time.
 constexpr auto kEmptyPullDelay = std::chrono::milliseconds(20);
 
-// A pulled message, or (no message) a marker that moves the consumed offset when polled.
+// The messages of one pull answer that match the subscription (possibly none), and where
+// consuming them moves the queue's consumed offset. Whole answers are buffered and handed
+// to Poll by moving their vectors, not message by message.
 struct Buffered {
-  std::optional<MessageExt> message;
+  std::vector<MessageExt> messages;
   std::int64_t offset_after = 0;
 };
 
@@ -49,6 +51,7 @@ struct QueueState {
   std::uint64_t generation = 0;  // bumped by Seek: older pull answers are dropped
   SteadyTime retry_after{};
   std::deque<Buffered> buffered;
+  std::size_t buffered_messages = 0;  // sum of buffered[i].messages.size()
   // The broker id the last pull answer suggested (suggestWhichBrokerId; 0 = the master).
   std::int64_t suggested_broker = 0;
 };
@@ -329,12 +332,17 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
   std::vector<MessageExt> TakeBufferedLocked() {
     std::vector<MessageExt> out;
     for (auto& [mq, state] : queues_) {
-      while (!state->buffered.empty()) {
-        Buffered& b = state->buffered.front();
+      for (Buffered& b : state->buffered) {
         state->consumed_offset = b.offset_after;
-        if (b.message) out.push_back(std::move(*b.message));
-        state->buffered.pop_front();
+        if (out.empty()) {
+          out = std::move(b.messages);
+        } else {
+          out.insert(out.end(), std::make_move_iterator(b.messages.begin()),
+                     std::make_move_iterator(b.messages.end()));
+        }
       }
+      state->buffered.clear();
+      state->buffered_messages = 0;
     }
     return out;
   }
@@ -346,6 +354,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       const SteadyTime now = std::chrono::steady_clock::now();
       for (auto& [mq, state] : queues_) {
         if (!state->pull_offset || state->in_flight || now < state->retry_after) continue;
+        if (BufferFullLocked(*state)) continue;
         std::optional<std::string> address = PullAddressLocked(*state);
         if (!address) continue;
         state->in_flight = true;
@@ -353,6 +362,13 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       }
     }
     for (auto& [state, address] : launch) Pull(state, address, suspend);
+  }
+
+  // True when the queue holds pull_threshold_for_queue messages not yet polled: no more
+  // pulls for it until Poll takes them (RocketMQ's pullThresholdForQueue). Lock held.
+  bool BufferFullLocked(const QueueState& state) const {
+    return state.buffered_messages >=
+           static_cast<std::size_t>(std::max(1, options_.pull_threshold_for_queue));
   }
 
   // Where to pull `state`'s queue from (RocketMQ's findBrokerAddressInSubscribe): the broker
@@ -402,6 +418,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     request.SetExt("subscription", expression);
     request.SetExt("subVersion", sub_version);
     request.SetExt("expressionType", "TAG");
+    request.serialize_type = internal::WireSerialization(options_.header_encoding);
     // Weak: a long-polling pull may be in flight for seconds after Shutdown(); a strong
     // reference would make its completion (on a transport I/O thread) drop the last
     // reference to the consumer and with it, possibly, to the runtime, whose destruction
@@ -409,15 +426,15 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     std::weak_ptr<Impl> weak = weak_from_this();
     runtime_->transport().InvokeAsync(
         address, std::move(request), suspend + runtime_->request_timeout(),
-        [weak, state, generation, address](StatusOr<RemotingCommand> response) {
+        [weak, state, generation, address, suspend](StatusOr<RemotingCommand> response) {
           if (auto self = weak.lock()) {
-            self->OnPulled(state, generation, address, std::move(response));
+            self->OnPulled(state, generation, address, suspend, std::move(response));
           }
         });
   }
 
   void OnPulled(const QueueStatePtr& state, std::uint64_t generation, const std::string& address,
-                StatusOr<RemotingCommand> response) {
+                Duration suspend, StatusOr<RemotingCommand> response) {
     std::vector<std::string> tags;
     {
       std::lock_guard lock(mu_);
@@ -425,7 +442,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       if (sub != subscriptions_.end()) tags = internal::ParseTagExpression(sub->second.expression);
     }
     // Decode outside the lock.
-    std::vector<Buffered> pulled;
+    std::optional<Buffered> pulled;
     std::optional<std::int64_t> next_offset;
     Status error;
     bool empty = false;
@@ -444,53 +461,67 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       }
       if (!error.ok()) {
       } else if (r.code == rc::kSuccess) {
-        std::vector<std::uint8_t> bytes = r.body.Flatten();
+        // The records are decoded in place: the body is one slice of the received frame.
+        const Buffer bytes = r.body.Contiguous();
         StatusOr<std::vector<protocol::DecodedRecord>> records =
-            protocol::DecodeRecords(bytes, protocol::CheckCrc::kYes);
+            protocol::DecodeRecords(bytes.span(), protocol::CheckCrc(options_.verify_body_crc));
         if (!records.ok()) {
           error = records.status().WithContext("pull " + state->mq.ToString() + " from " + address);
           next_offset.reset();
         } else {
+          pulled.emplace();
+          pulled->messages.reserve(records->size());
           for (const protocol::DecodedRecord& record : *records) {
             MessageExt m = internal::ToMessageExt(record, state->mq.broker_name);
-            const std::int64_t after = record.queue_offset.value() + 1;
-            if (internal::TagMatches(tags, m.tags)) {
-              pulled.push_back(Buffered{std::move(m), after});
-            } else {
-              pulled.push_back(Buffered{std::nullopt, after});
-            }
+            pulled->offset_after = record.queue_offset.value() + 1;
+            if (internal::TagMatches(tags, m.tags)) pulled->messages.push_back(std::move(m));
           }
-          if (next_offset) pulled.push_back(Buffered{std::nullopt, *next_offset});
+          if (next_offset) pulled->offset_after = *next_offset;
+          if (records->empty() && !next_offset) pulled.reset();
         }
       } else if (r.code == rc::kPullNotFound || r.code == rc::kPullRetryImmediately) {
         empty = r.code == rc::kPullNotFound;
       } else if (r.code == rc::kPullOffsetMoved) {
         runtime_->logger().warn("{}: offset moved, continuing at {}", state->mq.ToString(),
                                 next_offset.value_or(-1));
-        if (next_offset) pulled.push_back(Buffered{std::nullopt, *next_offset});
+        if (next_offset) pulled = Buffered{{}, *next_offset};
       } else {
         error =
             internal::BrokerResponseError(address, r).WithContext("pull " + state->mq.ToString());
       }
     }
 
-    std::lock_guard lock(mu_);
-    state->in_flight = false;
-    ++events_;
-    cv_.notify_all();
-    // Follow the broker's suggestion for the next pull; after a failure start over at the
-    // master (or whatever the route offers).
-    state->suggested_broker =
-        response.ok() ? response->GetExtInt("suggestWhichBrokerId", 0).value_or(0) : 0;
-    if (state->generation != generation) return;  // a Seek moved the queue meanwhile
-    if (!error.ok()) {
-      runtime_->logger().warn("{}", error.ToString());
-      state->retry_after = std::chrono::steady_clock::now() + options_.pull_backoff_on_error;
-      return;
+    std::optional<std::string> pull_again;
+    {
+      std::lock_guard lock(mu_);
+      state->in_flight = false;
+      ++events_;
+      cv_.notify_all();
+      // Follow the broker's suggestion for the next pull; after a failure start over at the
+      // master (or whatever the route offers).
+      state->suggested_broker =
+          response.ok() ? response->GetExtInt("suggestWhichBrokerId", 0).value_or(0) : 0;
+      if (state->generation != generation) return;  // a Seek moved the queue meanwhile
+      if (!error.ok()) {
+        runtime_->logger().warn("{}", error.ToString());
+        state->retry_after = std::chrono::steady_clock::now() + options_.pull_backoff_on_error;
+        return;
+      }
+      if (next_offset) state->pull_offset = *next_offset;
+      const bool found = pulled.has_value() && !empty;
+      if (pulled) {
+        state->buffered_messages += pulled->messages.size();
+        state->buffered.push_back(std::move(*pulled));
+      }
+      if (empty) state->retry_after = std::chrono::steady_clock::now() + kEmptyPullDelay;
+      // A queue that answered with messages is pulled again at once, while Poll's caller
+      // works through what is buffered (catch-up reads never wait for the next Poll).
+      if (found && state_ == State::kStarted && state->pull_offset && !BufferFullLocked(*state)) {
+        pull_again = PullAddressLocked(*state);
+        if (pull_again) state->in_flight = true;
+      }
     }
-    if (next_offset) state->pull_offset = *next_offset;
-    for (Buffered& b : pulled) state->buffered.push_back(std::move(b));
-    if (empty) state->retry_after = std::chrono::steady_clock::now() + kEmptyPullDelay;
+    if (pull_again) Pull(state, *pull_again, suspend);
   }
 
   StatusOr<std::vector<MessageExt>> Poll(Duration timeout) {
@@ -505,10 +536,15 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
       ResolveOffsets();
       std::uint64_t seen = 0;
       {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
         std::vector<MessageExt> out = TakeBufferedLocked();
-        if (!out.empty()) return out;
         seen = events_;
+        if (!out.empty()) {
+          lock.unlock();
+          // Queues that stopped at pull_threshold_for_queue have room again.
+          LaunchPulls(std::min<Duration>(timeout, options_.long_polling_suspend));
+          return out;
+        }
       }
       const SteadyTime now = std::chrono::steady_clock::now();
       if (now >= deadline) return std::vector<MessageExt>{};
@@ -598,6 +634,7 @@ class PullConsumer::Impl : public std::enable_shared_from_this<PullConsumer::Imp
     QueueState& state = *it->second;
     ++state.generation;
     state.buffered.clear();
+    state.buffered_messages = 0;
     state.pull_offset = offset;
     state.consumed_offset = offset;
     state.retry_after = {};

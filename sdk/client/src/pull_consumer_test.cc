@@ -56,6 +56,53 @@ TEST(PullConsumerTest, DecodesEveryRecordAndRechecksTags) {
   EXPECT_LE(suspend, 200);  // never longer than the poll timeout
 }
 
+TEST(PullConsumerTest, AQueueIsPulledAgainAtOnceUntilItsBufferThresholdIsReached) {
+  FakeCluster cluster(1);
+  cluster.CreateTopic("T", 1);
+  for (int i = 0; i < 100; ++i) cluster.broker(0).Append("T", 0, "m" + std::to_string(i));
+  PullConsumer consumer(cluster.NewRuntime(),
+                        {.group = "CG", .pull_batch_size = 10, .pull_threshold_for_queue = 30});
+  ASSERT_TRUE(consumer.Assign({MessageQueue{"T", "broker-a", 0}}).ok());
+  ASSERT_TRUE(consumer.Start().ok());
+  // Each answer with messages starts the next pull (the fake transport answers inline)
+  // until the queue holds 30 messages: three pulls fill the buffer and the first Poll gets
+  // all of it.
+  StatusOr<std::vector<MessageExt>> first = consumer.Poll(1s);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 30u);
+  EXPECT_EQ(first->back().body, "m29");
+  // Taking them made room: three more pulls went out before Poll returned, no further.
+  EXPECT_EQ(cluster.transport.RequestsWithCode(req::kPullMessage).size(), 6u);
+  EXPECT_EQ(*cluster.transport.RequestsWithCode(req::kPullMessage)[0].request.FindExt("maxMsgNums"),
+            "10");
+  StatusOr<std::vector<MessageExt>> second = consumer.Poll(1s);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->size(), 30u);
+  EXPECT_EQ(second->front().body, "m30");
+  EXPECT_EQ(second->front().queue_offset, QueueOffset(30));
+}
+
+TEST(PullConsumerTest, BodyCrcIsCheckedOnlyWhenAsked) {
+  FakeCluster cluster(1);
+  cluster.CreateTopic("T", 1);
+  cluster.broker(0).Append("T", 0, "body");
+  cluster.broker(0).CorruptBodyCrc("T", 0, 0);
+  const MessageQueue queue{"T", "broker-a", 0};
+  PullConsumer unchecked(cluster.NewRuntime(), {.group = "CG"});
+  ASSERT_TRUE(unchecked.Assign({queue}).ok());
+  ASSERT_TRUE(unchecked.Start().ok());
+  std::vector<MessageExt> got = PollUntil(unchecked, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "body");
+
+  PullConsumer checked(cluster.NewRuntime(), {.group = "CG2", .verify_body_crc = true});
+  ASSERT_TRUE(checked.Assign({queue}).ok());
+  ASSERT_TRUE(checked.Start().ok());
+  StatusOr<std::vector<MessageExt>> none = checked.Poll(300ms);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());  // the pull failed on the CRC and backs off
+}
+
 TEST(PullConsumerTest, StartsAtTheCommittedOffset) {
   FakeCluster cluster(1);
   cluster.CreateTopic("T", 1);

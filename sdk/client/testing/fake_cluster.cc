@@ -136,12 +136,25 @@ void FakeDiscovery::SetClusterInfo(ClusterInfo info) {
 void FakeDiscovery::GetRoute(const std::string& topic, RouteCallback done) {
   StatusOr<TopicRouteData> result =
       NotFoundError("No topic route info in name server for the topic: " + topic);
+  Executor* executor = nullptr;
   {
     std::lock_guard lock(mu_);
     auto it = routes_.find(topic);
     if (it != routes_.end()) result = it->second;
+    executor = route_executor_;
+  }
+  if (executor != nullptr) {
+    executor->Post([done = std::move(done), result = std::move(result)]() mutable {
+      done(std::move(result));
+    });
+    return;
   }
   done(std::move(result));
+}
+
+void FakeDiscovery::AnswerRoutesOn(Executor* executor) {
+  std::lock_guard lock(mu_);
+  route_executor_ = executor;
 }
 
 std::uint64_t FakeDiscovery::Subscribe(const std::string& topic, RouteListener listener) {
@@ -276,6 +289,12 @@ void FakeBroker::DeleteBelow(const std::string& topic, int queue_id, std::int64_
   q->records.erase(q->records.begin(), q->records.begin() + drop);
   q->base += drop;
   q->min_offset = q->base;
+}
+
+void FakeBroker::CorruptBodyCrc(const std::string& topic, int queue_id, std::int64_t offset) {
+  std::lock_guard lock(mu_);
+  Queue* q = FindQueue(topic, queue_id);
+  q->records.at(static_cast<std::size_t>(offset - q->base))[protocol::kBodyCrcPosition + 3] ^= 1;
 }
 
 void FakeBroker::FailNextSends(int count, std::int32_t code) {

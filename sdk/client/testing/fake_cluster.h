@@ -89,6 +89,9 @@ class FakeDiscovery final : public Discovery {
   // Sets (or replaces) a topic's route and notifies its subscribers inline.
   void SetRoute(const std::string& topic, const TopicRouteData& route);
   void SetClusterInfo(ClusterInfo info);
+  // Later GetRoute answers are posted to `executor` instead of running inline, as a
+  // registry plugin answering from its cache does (null: inline again).
+  void AnswerRoutesOn(Executor* executor);
 
   Status Start() override { return Status::Ok(); }
   void Stop() override {}
@@ -104,6 +107,7 @@ class FakeDiscovery final : public Discovery {
   mutable std::mutex mu_;
   std::map<std::string, TopicRouteData> routes_;
   ClusterInfo cluster_info_;
+  Executor* route_executor_ = nullptr;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, std::pair<std::string, RouteListener>> listeners_;
 };
@@ -125,6 +129,8 @@ class FakeBroker {
   std::int64_t AppendWithProperties(const std::string& topic, int queue_id,
                                     const std::string& body,
                                     std::map<std::string, std::string> properties);
+  // Flips a bit of a stored record's body CRC (a record corrupted after it was written).
+  void CorruptBodyCrc(const std::string& topic, int queue_id, std::int64_t offset);
   // Deletes messages below `min_offset` (as an expired commit-log segment would).
   void DeleteBelow(const std::string& topic, int queue_id, std::int64_t min_offset);
   // The next `count` SEND requests are answered with `code` (and the remark "injected").
@@ -227,6 +233,8 @@ class FakeCluster {
   std::shared_ptr<ClientRuntime> NewRuntime();
   // A runtime with its own client id (several members of one consumer group).
   std::shared_ptr<ClientRuntime> NewRuntime(const std::string& client_id);
+  // The one-thread executor every runtime of this cluster shares.
+  Executor& executor() { return executor_; }
 
   ManualClock clock;
   FakeTransport transport;

@@ -40,6 +40,9 @@ struct BrokerSettings {
   // [broker] delay_levels, parsed: level n (1-based) waits delay_levels[n - 1]. A DELAY
   // property above the last level is clamped to it (ScheduleService). Never empty.
   std::vector<Duration> delay_levels = DefaultDelayLevels();
+  // [broker] max_transfer_count / max_transfer_bytes: caps of one PULL_MESSAGE answer.
+  std::int32_t max_transfer_count = 1024;
+  std::int64_t max_transfer_bytes = 4 * 1024 * 1024;
 
   // Tuning (not user-facing yet).
   Duration max_suspend = std::chrono::seconds(15);           // cap of a held pull

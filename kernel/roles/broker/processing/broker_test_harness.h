@@ -102,13 +102,21 @@ class FakeMessageStore final : public MessageStore {
       result.next_offset = QueueOffset(0);
     } else {
       std::int64_t i = offset;
+      std::int64_t bytes = 0;
       for (; i < max && static_cast<std::int32_t>(result.records.size()) < request.max_messages;
            ++i) {
         const Entry& e = it->second[static_cast<std::size_t>(i)];
         bool match = request.tag_codes.empty();
         for (std::int64_t code : request.tag_codes) match = match || code == e.tags_code;
         if (!match) continue;
-        result.records.push_back(records_.at(e.physical.value()));
+        const Buffer& record = records_.at(e.physical.value());
+        // As the commit log: the first record always, then up to max_bytes.
+        if (!result.records.empty() &&
+            bytes + static_cast<std::int64_t>(record.size()) > request.max_bytes) {
+          break;
+        }
+        bytes += static_cast<std::int64_t>(record.size());
+        result.records.push_back(record);
         result.last_physical_offset = e.physical;
       }
       result.next_offset = QueueOffset(i);

@@ -20,7 +20,6 @@ namespace {
 constexpr std::int32_t kPullCommitOffset = 0x1;
 constexpr std::int32_t kPullSuspend = 0x2;
 constexpr std::int32_t kPullSubscription = 0x4;
-constexpr std::int32_t kMaxMessagesPerPull = 32;
 
 const char* StatusName(ReadStatus status) {
   switch (status) {
@@ -72,7 +71,7 @@ struct PullProcessor::Call {
   std::string topic;
   QueueId queue_id{0};
   QueueOffset offset{0};
-  std::int32_t max_messages = kMaxMessagesPerPull;
+  std::int32_t max_messages = 1;
   std::vector<std::int64_t> tag_codes;
   TimePoint deadline;
 };
@@ -143,8 +142,8 @@ void PullProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   }
   call->queue_id = QueueId(static_cast<std::int32_t>(queue_id));
   call->offset = QueueOffset(offset);
-  call->max_messages =
-      static_cast<std::int32_t>(std::clamp<std::int64_t>(max_messages, 1, kMaxMessagesPerPull));
+  call->max_messages = static_cast<std::int32_t>(
+      std::clamp<std::int64_t>(max_messages, 1, context_.settings.max_transfer_count));
 
   // The subscription: from the header (sysFlag bit 2) or from the group's heartbeats.
   protocol::SubscriptionData subscription;
@@ -202,6 +201,7 @@ void PullProcessor::Run(const std::shared_ptr<Call>& call, bool allow_suspend) {
   read.queue_id = call->queue_id;
   read.offset = call->offset;
   read.max_messages = call->max_messages;
+  read.max_bytes = context_.settings.max_transfer_bytes;
   read.tag_codes = call->tag_codes;
   StatusOr<ReadResult> result = context_.store.Read(read);
   if (!result.ok()) {

@@ -1,6 +1,7 @@
 #pragma once
-// PULL_MESSAGE (11): reads up to maxMsgNums records of (topic, queue) from queueOffset and
-// answers with the records exactly as stored, concatenated as BufferList parts (the
+// PULL_MESSAGE (11): reads up to maxMsgNums records of (topic, queue) from queueOffset,
+// at most settings.max_transfer_count records and max_transfer_bytes bytes (the first
+// record always goes, whatever its size), and answers with the records exactly as stored, concatenated as BufferList parts (the
 // store's Buffers are passed through: no copy).
 //
 // Checks and codes: a missing or malformed header field -> 1 naming the field; unknown

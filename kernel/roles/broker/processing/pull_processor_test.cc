@@ -58,6 +58,33 @@ TEST_F(PullProcessorTest, SentMessageIsPulledWithBodyKeysTagsAndProperties) {
   EXPECT_EQ(protocol::FindProperty(r.properties, "p"), "v");
 }
 
+TEST(PullProcessorLimitsTest, APullReturnsUpToMaxTransferCountAndBytes) {
+  fakes::BrokerHarness h;
+  h.settings.max_transfer_count = 50;
+  ASSERT_TRUE(h.StartBroker().ok());
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_EQ(h.Call(SendRequest("T", std::string(100, 'x'), "", 0)).code, rc::kSuccess);
+  }
+  auto request = PullRequest("G", "T", 0, 0, kSubscriptionFlags);
+  request.SetExt("maxMsgNums", std::int64_t{1000});
+  auto response = h.Call(request);
+  ASSERT_EQ(response.code, rc::kSuccess) << response.remark.value_or("");
+  // Far beyond RocketMQ's 32 per pull, capped by max_transfer_count.
+  EXPECT_EQ(Ext(response, "nextBeginOffset"), "50");
+  EXPECT_EQ(response.body.parts().size(), 50u);
+  const std::size_t record_size = response.body.parts()[0].size();
+
+  fakes::BrokerHarness small;
+  small.settings.max_transfer_bytes = static_cast<std::int64_t>(record_size * 7 + record_size / 2);
+  ASSERT_TRUE(small.StartBroker().ok());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(small.Call(SendRequest("T", std::string(100, 'x'), "", 0)).code, rc::kSuccess);
+  }
+  auto capped = small.Call(request);
+  ASSERT_EQ(capped.code, rc::kSuccess) << capped.remark.value_or("");
+  EXPECT_EQ(Ext(capped, "nextBeginOffset"), "7");
+}
+
 TEST_F(PullProcessorTest, SuggestWhichBrokerIdComesFromTheReplicatorForFoundMessages) {
   SendTo("a", "");
   SendTo("b", "");

@@ -51,25 +51,27 @@ namespace {
 constexpr std::string_view kPropertyCluster = "CLUSTER";
 
 // Reads header fields under their SEND_MESSAGE name or their SEND_MESSAGE_V2 letter.
+// String fields are moved out of the request (the handler owns it and reads each once).
 class FieldReader {
  public:
-  explicit FieldReader(const RemotingCommand& request)
+  explicit FieldReader(RemotingCommand& request)
       : request_(request), v2_(request.code != protocol::request_code::kSendMessage) {}
 
-  const std::string* Find(std::string_view name, std::string_view letter) const {
-    return request_.FindExt(v2_ ? letter : name);
+  std::string* Find(std::string_view name, std::string_view letter) const {
+    auto it = request_.ext_fields.find(v2_ ? letter : name);
+    return it == request_.ext_fields.end() ? nullptr : &it->second;
   }
   std::string Label(std::string_view name, std::string_view letter) const {
     return v2_ ? std::string(name) + " (" + std::string(letter) + ")" : std::string(name);
   }
   std::optional<Rejection> String(std::string_view name, std::string_view letter, bool required,
                                   std::string& out) const {
-    const std::string* value = Find(name, letter);
+    std::string* value = Find(name, letter);
     if (value == nullptr) {
       if (!required) return std::nullopt;
       return Rejection{rc::kSystemError, "the custom field " + Label(name, letter) + " is null"};
     }
-    out = *value;
+    out = std::move(*value);
     return std::nullopt;
   }
   template <typename Int>
@@ -91,11 +93,11 @@ class FieldReader {
   }
 
  private:
-  const RemotingCommand& request_;
+  RemotingCommand& request_;
   bool v2_;
 };
 
-std::optional<Rejection> ParseHeader(const RemotingCommand& request, SendHeader& h) {
+std::optional<Rejection> ParseHeader(RemotingCommand& request, SendHeader& h) {
   FieldReader f(request);
   std::optional<Rejection> r;
   if ((r = f.String("producerGroup", "a", true, h.producer_group))) return r;
@@ -207,6 +209,7 @@ Rejection RejectionOf(const Status& status) {
 
 RemotingCommand SendReply(const RemotingCommand& request, std::int32_t code, std::string remark) {
   RemotingCommand response = Reply(request, code, std::move(remark));
+  response.ext_fields.reserve(6);  // these two, msgId, queueId, queueOffset, transactionId
   response.SetExt("MSG_REGION", std::string("DefaultRegion"));
   response.SetExt("TRACE_ON", std::string("true"));
   return response;
@@ -356,7 +359,7 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   prototype.reconsume_times = header.reconsume_times;
 
   MessageBatch batch;
-  std::vector<std::string> uniq_keys;
+  std::string first_uniq_key;  // answered as transactionId for a single message
   auto add = [&](std::int32_t flag, Buffer message_body,
                  std::string properties) -> std::optional<Rejection> {
     if (properties.size() > protocol::kMaxPropertiesLength) {
@@ -370,8 +373,10 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
     message.body = std::move(message_body);
     message.properties = WithCluster(std::move(properties), settings.cluster);
     message.tags_code = protocol::TagsCodeOf(message.properties);
-    auto uniq = protocol::FindProperty(message.properties, protocol::kPropertyUniqKey);
-    uniq_keys.emplace_back(uniq ? std::string(*uniq) : std::string());
+    if (batch.messages.empty()) {
+      auto uniq = protocol::FindProperty(message.properties, protocol::kPropertyUniqKey);
+      if (uniq) first_uniq_key.assign(*uniq);
+    }
     batch.messages.push_back(std::move(message));
     return std::nullopt;
   };
@@ -409,8 +414,9 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   context_.replicator.Append(
       std::move(batch),
       [this, token = context_.tasks.Acquire(), request = std::move(request),
-       responder = std::move(responder), uniq_keys = std::move(uniq_keys), count, queue_id,
-       store_host, topic_name = header.topic](StatusOr<ReplicatedAppend> result) mutable {
+       responder = std::move(responder), first_uniq_key = std::move(first_uniq_key), count,
+       queue_id, store_host,
+       topic_name = std::move(header.topic)](StatusOr<ReplicatedAppend> result) mutable {
         if (!result.ok()) {
           Rejection r = RejectionOf(result.status());
           if (context_.logger) {
@@ -430,16 +436,17 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
         }
         context_.stats.AddPut(static_cast<std::int64_t>(count), context_.clock.WallMillis());
         RemotingCommand response = SendReply(request, CodeOf(stored.outcome), "");
-        std::string msg_id;
-        for (const AppendResult& r : stored.results) {
-          if (!msg_id.empty()) msg_id.push_back(',');
-          msg_id += protocol::EncodeOffsetMessageId(store_host, r.physical_offset);
+        std::string msg_id =
+            protocol::EncodeOffsetMessageId(store_host, stored.results.front().physical_offset);
+        for (std::size_t i = 1; i < stored.results.size(); ++i) {
+          msg_id.push_back(',');
+          msg_id += protocol::EncodeOffsetMessageId(store_host, stored.results[i].physical_offset);
         }
         response.SetExt("msgId", std::move(msg_id));
         response.SetExt("queueId", std::int64_t{queue_id.value()});
         response.SetExt("queueOffset", stored.results.front().queue_offset.value());
-        if (count == 1 && !uniq_keys.front().empty()) {
-          response.SetExt("transactionId", uniq_keys.front());
+        if (count == 1 && !first_uniq_key.empty()) {
+          response.SetExt("transactionId", std::move(first_uniq_key));
         }
         responder.Send(std::move(response));
       });

@@ -118,7 +118,7 @@ std::string TopicConfigTableJson(const std::map<std::string, TopicConfig>& topic
 
 Status TopicConfigManager::LoadJson(std::string_view json) {
   QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
-  std::map<std::string, TopicConfig, std::less<>> topics;
+  std::unordered_map<std::string, TopicConfig, NameHash, std::equal_to<>> topics;
   auto table = doc.FindMember("topicConfigTable");
   if (table != doc.MemberEnd() && !table->value.IsNull()) {
     if (!table->value.IsObject()) return BadField("topicConfigTable", "an object");

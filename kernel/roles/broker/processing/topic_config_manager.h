@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "quiver/clock.h"
 #include "quiver/route.h"
@@ -55,9 +56,18 @@ class TopicConfigManager {
  private:
   void NextVersionLocked();
 
+  // Hashes a topic name given as any string type, so a lookup by string_view (every
+  // message's topic) neither allocates nor walks a tree of thousands of names.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+
   Clock& clock_;
   mutable std::mutex mutex_;
-  std::map<std::string, TopicConfig, std::less<>> topics_;
+  std::unordered_map<std::string, TopicConfig, NameHash, std::equal_to<>> topics_;
   DataVersion data_version_;
 };
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -55,13 +56,26 @@ QUIVER_SDK_API Status DecodeBinaryHeader(std::span<const std::uint8_t> header,
 QUIVER_SDK_API StatusOr<RemotingCommand> DecodeFrameBody(const Buffer& frame);
 
 // Incremental decoder for a byte stream: copes with partial reads and several frames in
-// one read. Thread safety: one decoder per connection, used by one thread at a time.
+// one read. Received bytes go into reference-counted blocks and every frame is returned
+// as a slice of its block, never copied: a frame keeps its block (at most 64 KiB, or the
+// frame's own size when larger) alive while any Buffer refers to it. A transport can
+// receive straight into the block (Prepare/Commit), so a body is copied by the kernel
+// only. Thread safety: one decoder per connection, used by one thread at a time; the
+// returned Buffers may be read from any thread (the decoder never rewrites their bytes).
 class QUIVER_SDK_VISIBLE FrameDecoder {
  public:
   explicit FrameDecoder(std::size_t max_frame_size = kDefaultMaxFrameSize);
 
-  // Appends received bytes.
+  // Appends received bytes (Prepare + copy + Commit).
   void Feed(std::span<const std::uint8_t> bytes);
+  // A writable area of at least `min_size` bytes after the bytes received so far, sized
+  // to hold the rest of a large frame whose length prefix has arrived (up to the
+  // maximum). Receive into it, then Commit the count. The area stays valid until the next
+  // Prepare or Feed.
+  std::span<std::uint8_t> Prepare(std::size_t min_size);
+  // Marks `bytes` of the area returned by the last Prepare as received.
+  // REQUIRES: bytes <= that area's size.
+  void Commit(std::size_t bytes);
   // The next complete frame body (length prefix removed), std::nullopt when more bytes are
   // needed. kResourceExhausted when the declared length exceeds the maximum (checked
   // before allocating) or kDataLoss for an impossible length: the caller must close.
@@ -70,12 +84,18 @@ class QUIVER_SDK_VISIBLE FrameDecoder {
   // std::nullopt after each Feed() so that at most one partial frame stays buffered.
   StatusOr<std::optional<Buffer>> Next();
   // Bytes received but not yet returned as frames.
-  std::size_t buffered() const { return pending_.size() - consumed_; }
+  std::size_t buffered() const { return end_ - begin_; }
 
  private:
+  // Bytes of the next frame (prefix included) when its prefix has arrived and is within
+  // the maximum, else 0.
+  std::size_t PendingFrameSize() const;
+
   std::size_t max_frame_size_;
-  std::vector<std::uint8_t> pending_;
-  std::size_t consumed_ = 0;
+  std::shared_ptr<std::uint8_t[]> block_;
+  std::size_t capacity_ = 0;
+  std::size_t begin_ = 0;  // first byte not yet returned as a frame
+  std::size_t end_ = 0;    // one past the last received byte
 };
 
 }  // namespace protocol

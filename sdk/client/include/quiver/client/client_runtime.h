@@ -62,6 +62,12 @@ class QUIVER_CLIENT_API ClientRuntime {
   std::shared_ptr<Listeners> listeners_;
 };
 
+// How the client encodes the headers of its hot-path requests (SEND_MESSAGE_V2,
+// SEND_BATCH_MESSAGE, PULL_MESSAGE): RocketMQ's compact binary header
+// (serializeTypeCurrentRPC = ROCKETMQ; no JSON to write or parse on either side) or JSON.
+// Brokers answer in the request's encoding (RocketMQ 4.x and Quiver accept both).
+enum class HeaderEncoding { kBinary, kJson };
+
 // How a command-line tool asks for a runtime: name-server addresses (`-n "a:p;b:p"`,
 // already split) or a client TOML file (`--config`), exactly one of the two.
 struct ClientOptions {

@@ -15,7 +15,10 @@
 // SYSTEM_BUSY 2, NO_PERMISSION 16) is retried on another broker, `retry_times` more times,
 // within one overall send timeout. One-way and selector sends are never retried.
 // A topic unknown to the registry is sent through the route of TBW102 so that a broker
-// with auto_create_topic creates it. The producer heartbeats (HEART_BEAT with its
+// with auto_create_topic creates it. An async send to a topic with no cached route blocks
+// no thread: it is queued behind one asynchronous registry lookup per topic. A message body
+// is copied once per send (into the request, shared by its retries); the transport writes
+// it with scatter/gather. The producer heartbeats (HEART_BEAT with its
 // producer group) to every broker it publishes to, at once and every heartbeat_interval.
 //
 // Errors: kInvalidArgument for a message the client refuses (empty topic or body, body
@@ -51,6 +54,9 @@ struct ProducerOptions {
   int default_topic_queue_nums = 4;
   std::size_t max_message_size = 4 * 1024 * 1024;
   Duration heartbeat_interval = std::chrono::seconds(30);
+  // Header encoding of SEND requests (client_runtime.h); kJson for brokers or proxies that
+  // only read JSON headers.
+  HeaderEncoding header_encoding = HeaderEncoding::kBinary;
 };
 
 using SendCallback = std::function<void(StatusOr<SendResult>)>;

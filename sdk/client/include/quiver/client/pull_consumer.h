@@ -16,8 +16,13 @@
 // consume_timestamp_ms (SEARCH_OFFSET_BY_TIMESTAMP).
 // Pulls: one PULL_MESSAGE in flight per queue, long polling (SUSPEND, suspend time the
 // smaller of long_polling_suspend and the poll timeout) with the subscription in the
-// header; every record of a response is decoded and re-checked against the tag
-// expression on the client; PULL_OFFSET_MOVED moves the queue to nextBeginOffset.
+// header, asking for pull_batch_size messages (the broker caps a pull at its
+// max_transfer_count / max_transfer_bytes); every record of a response is decoded in
+// place (no copy of the response body) and re-checked against the tag expression on the
+// client; PULL_OFFSET_MOVED moves the queue to nextBeginOffset. Pulls start in Poll; a
+// queue whose pull answered with messages is pulled again at once, from the transport's
+// callback, until it holds pull_threshold_for_queue unpolled messages, so a catch-up read
+// keeps every queue's pull in flight while the caller processes a batch.
 // A queue whose pull failed is retried after pull_backoff_on_error (the runtime clock).
 // Offsets: Poll() marks the returned messages consumed; committed offsets (next offset
 // to consume) go to the broker by UPDATE_CONSUMER_OFFSET every auto_commit_interval
@@ -55,6 +60,16 @@ struct PullConsumerOptions {
   Duration long_polling_suspend = std::chrono::seconds(15);
   Duration pull_backoff_on_error = std::chrono::seconds(3);
   Duration heartbeat_interval = std::chrono::seconds(30);
+  // Messages a queue may hold pulled but not yet polled; a queue below it is pulled again
+  // as soon as its previous pull answered with messages (RocketMQ's pullThresholdForQueue).
+  int pull_threshold_for_queue = 1000;
+  // Header encoding of PULL_MESSAGE requests (client_runtime.h).
+  HeaderEncoding header_encoding = HeaderEncoding::kBinary;
+  // Recompute each pulled body's CRC32 and fail the pull on a mismatch. Off by default, as
+  // in RocketMQ's Java client (MessageDecoder decodes pulls with checkCRC false): the
+  // broker checks CRCs when it recovers its log and TCP checks the transfer; on, it was
+  // the largest client cost of a catch-up read (16 % of its CPU, crc32 over every byte).
+  bool verify_body_crc = false;
 };
 
 class QUIVER_CLIENT_API PullConsumer {
