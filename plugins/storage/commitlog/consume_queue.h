@@ -76,7 +76,13 @@ class ConsumeQueue {
   void DropBelowPhysical(CommitLogOffset min_physical);
   // Removes every file (the queue becomes empty, starting anew at `offset`).
   Status Reset();
+  // Syncs the entries written since the last Sync. Threading: one caller at a time.
   Status Sync();
+  // Bytes of entries written but not yet synced (any thread; a snapshot).
+  std::int64_t UnsyncedBytes() const {
+    return (max_offset_.load(std::memory_order_acquire) - synced_offset_.load()) *
+           static_cast<std::int64_t>(kConsumeQueueEntrySize);
+  }
   std::int64_t file_count() const;
 
  private:

@@ -76,6 +76,23 @@ TEST(ConsumeQueueTest, AFileLeftHalfCreatedByACrashIsRemovedAtLoad) {
   EXPECT_EQ(st.st_size, 2000);
 }
 
+// The store's housekeeping syncs a queue between thorough rounds only once this passes two
+// pages, so it must count exactly the entries written since the last Sync.
+TEST(ConsumeQueueTest, UnsyncedBytesCountsEntriesSinceTheLastSync) {
+  TempDir dir;
+  ConsumeQueue q(dir.path() + "/cq/T/4", "T", QueueId(4), 1000);
+  ASSERT_TRUE(q.Load().ok());
+  EXPECT_EQ(q.UnsyncedBytes(), 0);
+  ASSERT_TRUE(q.Reserve(5).ok());
+  for (int i = 0; i < 5; ++i) q.Append(Entry(i + 1));
+  EXPECT_EQ(q.UnsyncedBytes(), 100);
+  ASSERT_TRUE(q.Sync().ok());
+  EXPECT_EQ(q.UnsyncedBytes(), 0);
+  ASSERT_TRUE(q.Reserve(1).ok());
+  q.Append(Entry(6));
+  EXPECT_EQ(q.UnsyncedBytes(), 20);
+}
+
 TEST(ConsumeQueueTest, ANewQueueFaultsInOnlyThePagesItWrites) {
   TempDir dir;
   ConsumeQueue q(dir.path() + "/cq/T/2", "T", QueueId(2), 300000);  // 6 MB files

@@ -23,6 +23,14 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kConsumeQueueFlushInterval = std::chrono::seconds(1);
+// Every round syncs only the queues with at least this many unsynced bytes, and every
+// kThoroughRounds-th round syncs them all and writes the checkpoint (RocketMQ's
+// flushConsumeQueueLeastPages = 2 and its thorough interval). With thousands of queues each
+// taking a few entries a second, a sync per queue per second was thousands of msyncs a second
+// (docs/BENCHMARKS.md, "Many topics"). Consume queues are rebuilt from the commit log past the
+// checkpoint at recovery, so this bounds recovery work, not durability.
+constexpr std::int64_t kConsumeQueueFlushLeastBytes = 2 * 4096;
+constexpr int kThoroughRounds = 10;
 
 std::string QueueKey(std::string_view topic, QueueId queue_id) {
   std::string key(topic);
@@ -272,10 +280,11 @@ Status CommitLogStore::WriteCheckpointNow(std::int64_t consume_queue_offset) {
 void CommitLogStore::HousekeepingLoop() {
   TimePoint next_retention = context_.clock->Now() + config_.retention_check_interval;
   std::unique_lock lock(housekeeping_mu_);
-  while (!housekeeping_stop_) {
+  for (int round = 1; !housekeeping_stop_; ++round) {
     housekeeping_cv_.wait_for(lock, kConsumeQueueFlushInterval, [&] { return housekeeping_stop_; });
     if (housekeeping_stop_) break;
     lock.unlock();
+    const bool thorough = round % kThoroughRounds == 0;
     // Consume queues: capture the dispatched position first, then sync, so the checkpoint
     // never claims entries that were written after the sync began.
     std::int64_t dispatched;
@@ -287,11 +296,12 @@ void CommitLogStore::HousekeepingLoop() {
     {
       std::shared_lock queues_lock(queues_mu_);
       for (auto& [key, queue] : queues_) {
+        if (!thorough && queue->UnsyncedBytes() < kConsumeQueueFlushLeastBytes) continue;
         Status q = queue->Sync();
         if (s.ok()) s = q;
       }
     }
-    if (s.ok()) s = WriteCheckpointNow(dispatched);
+    if (s.ok() && thorough) s = WriteCheckpointNow(dispatched);
     if (!s.ok()) logger_->error("consume-queue flush or checkpoint failed: {}", s.ToString());
     if (context_.clock->Now() >= next_retention) {
       next_retention = context_.clock->Now() + config_.retention_check_interval;
