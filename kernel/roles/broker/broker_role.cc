@@ -159,8 +159,14 @@ void BrokerRole::AddComponents(Lifecycle& lifecycle) {
       storage_.Label() + " store", [store] { return store->Open(); }, [store] { store->Close(); });
   broker::BrokerMetadataTables* metadata = metadata_.get();
   broker::BrokerProcessing* processing = processing_.get();
+  std::shared_ptr<spdlog::logger> broker_logger = services_.logs->Get("broker");
   lifecycle.Add(
-      "broker metadata", [metadata] { return metadata->Load(); }, nullptr);
+      "broker metadata", [metadata] { return metadata->Load(); },
+      [metadata, broker_logger] {
+        // After the server and the processing stopped: no topic can be created any more.
+        Status s = metadata->Stop();
+        if (!s.ok()) broker_logger->error("writing pending topic changes on stop: {}", s.ToString());
+      });
   lifecycle.Add(transport_.Label() + " client", nullptr, [client] { client->Stop(); });
   lifecycle.Add(
       "broker processing", [processing] { return processing->Start(); },

@@ -8,7 +8,8 @@
 // listens on [broker] listen; the registrar publishes the broker. Stop order is the
 // reverse: registrar (unregisters), transport server (no request is delivered after it),
 // replicator (fails appends in flight), processing (answers held pulls, writes offsets),
-// transport client, store (closes cleanly).
+// transport client, metadata (writes topic changes still deferred, see
+// BrokerMetadataTables), store (closes cleanly).
 
 #include <atomic>
 #include <memory>

@@ -23,19 +23,22 @@ using quiver::testing::ManualClock;
 using quiver::testing::ManualExecutor;
 using ::testing::HasSubstr;
 
-// A store that records appends and completes them when the test says so. Its "commit log"
-// is a byte vector (each message 100 bytes) that ReadRaw/AppendRaw serve, so that the HA
-// channel can run against it on loopback.
+// A store that records appends and completes them when the test says so, or inline (as an
+// async-flush store does) when `complete_inline` is set. Its "commit log" is a byte vector
+// (each message 100 bytes) that ReadRaw/AppendRaw serve, so that the HA channel can run
+// against it on loopback.
 class RecordingStore final : public MessageStore {
  public:
   std::vector<MessageBatch> appended;
   std::deque<AppendCallback> pending;
+  std::optional<FlushOutcome> complete_inline;
 
   Status Open() override { return Status(); }
   void Close() override {}
   void SetDispatchListener(DispatchListener) override {}
   void Append(MessageBatch batch, AppendCallback done) override {
     appended.push_back(batch);
+    if (complete_inline) return done(Stored(*complete_inline));
     pending.push_back(std::move(done));
   }
   void CompleteNext(StatusOr<AppendOutcome> outcome) {
@@ -182,6 +185,38 @@ TEST(MasterSlaveReplicatorTest, AsyncMasterAcknowledgesAfterTheLocalAppend) {
   ASSERT_TRUE(result.has_value() && result->ok());
   EXPECT_EQ((*result)->outcome, SendOutcome::kOk);
   EXPECT_EQ((*result)->results.size(), 1u);
+}
+
+// replication.h: when the store completes inline and no replica is waited for, so does the
+// replicator (on the caller's thread, before Append returns).
+TEST(MasterSlaveReplicatorTest, AsyncMasterCompletesInlineWhenTheStoreDoes) {
+  Fixture f;
+  f.store.complete_inline = FlushOutcome::kFlushed;
+  MasterSlaveReplicator replicator(*f.Parse({}), f.context);
+  ASSERT_TRUE(replicator.Start().ok());
+  std::optional<StatusOr<ReplicatedAppend>> result;
+  std::thread::id ran_on;
+  replicator.Append(OneMessage(), [&](StatusOr<ReplicatedAppend> r) {
+    ran_on = std::this_thread::get_id();
+    result = std::move(r);
+  });
+  ASSERT_TRUE(result.has_value()) << "not completed when Append returned";
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  ASSERT_TRUE(result->ok()) << result->status();
+  EXPECT_EQ((*result)->outcome, SendOutcome::kOk);
+  EXPECT_EQ((*result)->results.size(), 1u);
+}
+
+TEST(MasterSlaveReplicatorTest, SyncMasterWithoutSlaveAnswersInlineWhenTheStoreDoes) {
+  Fixture f;
+  f.store.complete_inline = FlushOutcome::kFlushed;
+  MasterSlaveReplicator replicator(*f.Parse({{"role", "sync-master"}}), f.context);
+  ASSERT_TRUE(replicator.Start().ok());
+  std::optional<StatusOr<ReplicatedAppend>> result;
+  replicator.Append(OneMessage(), [&](StatusOr<ReplicatedAppend> r) { result = std::move(r); });
+  ASSERT_TRUE(result.has_value() && result->ok());
+  EXPECT_EQ((*result)->outcome, SendOutcome::kSlaveNotAvailable);
+  EXPECT_EQ(replicator.PendingCount(), 0u);
 }
 
 TEST(MasterSlaveReplicatorTest, FlushTimeoutIsReportedNotHidden) {

@@ -31,17 +31,11 @@ void CallbackThread::Stop() {
   thread_.join();
 }
 
-void CallbackThread::Post(std::function<void()> fn) { Push(Task{std::move(fn), {}, {}}); }
-
-void CallbackThread::PostAppend(AppendCallback done, AppendOutcome outcome) {
-  Push(Task{{}, std::move(done), std::move(outcome)});
-}
-
-void CallbackThread::Push(Task task) {
+void CallbackThread::Post(std::function<void()> fn) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(task));
+    tasks_.push_back(std::move(fn));
     // Written once per batch, not per task: the poller keeps reading the line meanwhile.
     if (!pending_.load(std::memory_order_relaxed)) pending_.store(true, std::memory_order_relaxed);
     wake = waiting_;
@@ -93,13 +87,7 @@ void CallbackThread::Loop() {
     marked.swap(marked_);
     pending_.store(false, std::memory_order_relaxed);
     lock.unlock();
-    for (Task& task : tasks) {
-      if (task.fn) {
-        task.fn();
-      } else {
-        task.done(std::move(task.outcome));
-      }
-    }
+    for (Task& task : tasks) task();
     tasks.clear();
     for (const ConsumeQueue* queue : marked) notify_(*queue);
     marked.clear();

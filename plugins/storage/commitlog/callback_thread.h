@@ -1,18 +1,19 @@
 #pragma once
-// The store's own thread for completions and dispatch notifications, so that neither runs
-// on an appender's thread (storage.h: completions run on the store's threads).
+// The store's own thread for dispatch notifications and for completions that must not run
+// on the caller's thread (AppendRaw's under async flush; refusals while the store is open).
+// Async-flush appends complete inline on the appender's thread instead (storage.h).
 //
-// Post queues a callback; PostAppend queues an append's completion with its outcome (the
-// hot path of async flush: no allocation per append once the queues have grown, and the
-// thread runs every completion queued since it last looked in one batch, so a burst of
-// appends costs one wake-up, not one per append). MarkReadable records that a queue has
-// new messages, coalescing repeated marks into one DispatchListener call with the queue's
-// max offset at that time. Callbacks and completions run in the order posted.
+// Post queues a callback; the thread runs every callback queued since it last looked in one
+// batch. MarkReadable records that a queue has new messages, coalescing repeated marks into
+// one DispatchListener call with the queue's max offset at that time, so that long polling
+// never runs on (or delays) the appender. Callbacks run in the order posted.
 //
 // Waking a sleeping thread (futex wake + IPI) costs the poster several µs on a VM — more
 // than an append — so when the queue runs dry the thread polls for new work for a short
 // while (kPollBeforeSleep, yielding the CPU between looks) before it sleeps: under a stream
 // of appends it never sleeps and appenders never pay for a wake-up; when idle it sleeps.
+// (Sleeping 200 µs between rounds instead of polling cost more W1 CPU per message and
+// latency on the development VM: BENCHMARKS.md, "Inline async-flush completions".)
 // Thread safety: every method from any thread.
 
 #include <atomic>
@@ -22,8 +23,6 @@
 #include <thread>
 #include <unordered_set>
 #include <vector>
-
-#include "quiver/storage.h"
 
 namespace quiver::storage::commitlog {
 
@@ -39,18 +38,10 @@ class CallbackThread {
   // Runs every queued callback and notification, then joins the thread.
   void Stop();
   void Post(std::function<void()> fn);
-  // Runs done(outcome).
-  void PostAppend(AppendCallback done, AppendOutcome outcome);
   void MarkReadable(const ConsumeQueue* queue);
 
  private:
-  // One queued item: a generic callback (`fn` set) or an append completion.
-  struct Task {
-    std::function<void()> fn;
-    AppendCallback done;
-    AppendOutcome outcome;
-  };
-  void Push(Task task);
+  using Task = std::function<void()>;
   void Loop();
   // Polls `pending_` for up to kPollBeforeSleep; true when work arrived.
   bool PollForWork() const;

@@ -22,8 +22,12 @@ std::string OffsetFileName(std::int64_t offset) {
   return name;
 }
 
-CommitLog::CommitLog(std::string dir, std::size_t segment_size, HugePages huge_pages)
-    : dir_(std::move(dir)), segment_size_(segment_size), huge_pages_(huge_pages) {}
+CommitLog::CommitLog(std::string dir, std::size_t segment_size, HugePages huge_pages,
+                     WritePath write_path)
+    : dir_(std::move(dir)),
+      segment_size_(segment_size),
+      huge_pages_(huge_pages),
+      write_path_(write_path) {}
 
 CommitLog::~CommitLog() { StopPreparing(); }
 
@@ -31,7 +35,8 @@ void CommitLog::StartPreparing(std::shared_ptr<spdlog::logger> logger) {
   if (preparer_) return;
   preparer_ = std::make_unique<SegmentPreparer>(
       segment_size_, kPrepareWindow, [this](std::int64_t offset) { return SegmentFor(offset); },
-      [this](std::int64_t start) { return PathFor(start); }, std::move(logger), huge_pages_);
+      [this](std::int64_t start) { return PathFor(start); }, std::move(logger), huge_pages_,
+      write_path_);
   preparer_->Start(write_position());
 }
 
@@ -168,7 +173,7 @@ StatusOr<WriteSlot> CommitLog::Reserve(std::size_t size) {
   if (size + protocol::kBlankMarkerSize > remaining) {
     // Create the next segment first: if the disk is full nothing at all is written.
     QUIVER_ASSIGN_OR_RETURN(auto next, CreateSegment(segment->end()));
-    std::uint8_t* marker = segment->data() + in_segment;
+    std::uint8_t marker[protocol::kBlankMarkerSize];
     auto put32 = [](std::uint8_t* p, std::uint32_t v) {
       p[0] = static_cast<std::uint8_t>(v >> 24);
       p[1] = static_cast<std::uint8_t>(v >> 16);
@@ -177,11 +182,31 @@ StatusOr<WriteSlot> CommitLog::Reserve(std::size_t size) {
     };
     put32(marker, static_cast<std::uint32_t>(remaining));
     put32(marker + 4, static_cast<std::uint32_t>(protocol::kBlankMagic));
+    WriteDirect(*segment, pos, marker);
     segment = std::move(next);
     pos = segment->start();
     in_segment = 0;
   }
+  if (write_path_ == WritePath::kPwrite) {
+    if (staging_.size() < size) staging_.resize(size);
+    return WriteSlot{pos, staging_.data(), std::move(segment)};
+  }
   return WriteSlot{pos, segment->data() + in_segment, std::move(segment)};
+}
+
+Status CommitLog::Commit(const WriteSlot& slot, std::size_t size) {
+  if (write_path_ == WritePath::kMapped || size == 0) return Status::Ok();
+  if (preparer_) preparer_->BeforeWrite(slot.offset + static_cast<std::int64_t>(size));
+  return slot.segment->WriteAt(static_cast<std::size_t>(slot.offset - slot.segment->start()),
+                               std::span<const std::uint8_t>(slot.data, size));
+}
+
+void CommitLog::WriteDirect(MappedFile& segment, std::int64_t offset,
+                            std::span<const std::uint8_t> bytes) {
+  // Through the mapping on both paths: it cannot fail (the space is preallocated), and it is
+  // rare (a blank marker per segment), so its write fault does not matter.
+  if (preparer_) preparer_->BeforeWrite(offset + static_cast<std::int64_t>(bytes.size()));
+  std::memcpy(segment.data() + (offset - segment.start()), bytes.data(), bytes.size());
 }
 
 StatusOr<std::int64_t> CommitLog::CutAt(std::int64_t offset) {
@@ -226,8 +251,10 @@ Status CommitLog::Sync(std::int64_t from, std::int64_t to) const {
     auto segment = SegmentFor(from);
     if (!segment) return Status::Ok();  // deleted by retention: nothing left to sync
     std::int64_t end = std::min(to, segment->end());
-    Status s = segment->Sync(static_cast<std::size_t>(from - segment->start()),
-                             static_cast<std::size_t>(end - segment->start()));
+    Status s = write_path_ == WritePath::kPwrite
+                   ? segment->DataSync()
+                   : segment->Sync(static_cast<std::size_t>(from - segment->start()),
+                                   static_cast<std::size_t>(end - segment->start()));
     if (!s.ok()) return s;
     from = end;
   }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,12 @@ class logger;
 
 namespace quiver::storage::commitlog {
 
-// Where Reserve() lets the caller write.
+// Where Reserve() lets the caller write: `size` bytes at `data`, which Commit then puts at
+// physical offset `offset`.
 struct WriteSlot {
   std::int64_t offset = 0;       // physical offset of the first byte
-  std::uint8_t* data = nullptr;  // mapped memory for that byte
+  std::uint8_t* data = nullptr;  // WritePath::kMapped: the mapped byte itself;
+                                 // kPwrite: the log's staging buffer
   std::shared_ptr<MappedFile> segment;
 };
 
@@ -42,7 +45,9 @@ class CommitLog {
   // HugePages::kYes maps segments in 2 MiB folios (MappedFile::AdviseHugePages): faster
   // writes, but every sync writes whole 2 MiB folios, so the store uses it for async flush
   // only.
-  CommitLog(std::string dir, std::size_t segment_size, HugePages huge_pages = HugePages::kNo);
+  // WritePath (mapped_file.h): kMapped for async flush, kPwrite for sync flush.
+  CommitLog(std::string dir, std::size_t segment_size, HugePages huge_pages = HugePages::kNo,
+            WritePath write_path = WritePath::kMapped);
   // StopPreparing().
   ~CommitLog();
 
@@ -65,9 +70,17 @@ class CommitLog {
 
   // Returns room for `size` contiguous bytes at the write position, writing a blank marker
   // and rolling to a new (preallocated) segment when they do not fit in the current one.
-  // Nothing becomes visible until Publish. kInvalidArgument when `size` cannot fit in a
-  // segment; kResourceExhausted when the disk is full (nothing was written).
+  // The caller fills slot.data, then calls Commit; nothing becomes visible until Publish.
+  // kInvalidArgument when `size` cannot fit in a segment; kResourceExhausted when the disk
+  // is full (nothing was written). The slot is valid until the next Reserve.
   StatusOr<WriteSlot> Reserve(std::size_t size);
+  // Puts the `size` bytes the caller wrote at slot.data into the segment (kPwrite: a pwrite
+  // from the staging buffer; kMapped: nothing left to do). On error nothing was published,
+  // and the next Reserve returns the same offset.
+  Status Commit(const WriteSlot& slot, std::size_t size);
+  // Writes `bytes` at physical offset `offset` of `segment` through the mapping (a blank
+  // marker, also a follower's AppendRaw), coordinated with the preparer's zero-filling.
+  void WriteDirect(MappedFile& segment, std::int64_t offset, std::span<const std::uint8_t> bytes);
   // Makes everything before `end` visible to readers (recovery may also lower it).
   void Publish(std::int64_t end) {
     write_position_.store(end, std::memory_order_release);
@@ -85,7 +98,8 @@ class CommitLog {
   // bytes discarded (an estimate of what was cut).
   StatusOr<std::int64_t> CutAt(std::int64_t offset);
 
-  // Syncs [from, to) to disk.
+  // Syncs [from, to) to disk (kMapped: msync of the range; kPwrite: fdatasync of each
+  // segment it touches).
   Status Sync(std::int64_t from, std::int64_t to) const;
 
   // Removes the oldest segment if it is not the one being written and no reader holds
@@ -99,6 +113,8 @@ class CommitLog {
   const std::string dir_;
   const std::size_t segment_size_;
   const HugePages huge_pages_;
+  const WritePath write_path_;
+  std::vector<std::uint8_t> staging_;  // kPwrite: what Reserve hands out; writer only
   mutable std::mutex segments_mu_;  // guards segments_ (the vector, not the bytes)
   std::vector<std::shared_ptr<MappedFile>> segments_;
   std::atomic<std::int64_t> write_position_{0};

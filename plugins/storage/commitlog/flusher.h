@@ -1,12 +1,12 @@
 #pragma once
 // Flushing the commit log: async (a thread that flushes every flush_interval when at
 // least flush_min_pages are dirty, and everything at least every thorough interval) or
-// sync with group commit (every appender registers the offset it needs on disk; one
-// msync covers everything written when it starts, so every request that reached the
-// flusher by then; no appender thread ever waits on the disk).
+// sync with group commit (every appender registers the offset it needs on disk; one sync
+// (CommitLog::Sync) covers everything written when it starts, so every request that
+// reached the flusher by then; no appender thread ever waits on the disk).
 //
-// Under sync flush two flush threads take turns: the one whose msync ends completes that
-// round's requests itself while the other starts the next msync at once when requests are
+// Under sync flush two flush threads take turns: the one whose sync ends completes that
+// round's requests itself while the other starts the next sync at once when requests are
 // waiting. So an acknowledgement costs no hand-over to another thread (a futex wake and a
 // context switch, which on an idle VM is a wake-up of a halted vCPU), and completions never
 // keep the disk idle: done on a single flusher thread, ~30 of them kept the disk idle

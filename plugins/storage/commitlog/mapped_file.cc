@@ -184,6 +184,48 @@ Status MappedFile::Sync(std::size_t from, std::size_t to) {
   return Status::Ok();
 }
 
+Status MappedFile::DataSync() {
+  if (::fdatasync(fd_) != 0) return FileError(errno, "cannot sync", path_);
+  return Status::Ok();
+}
+
+Status MappedFile::WriteAt(std::size_t offset, std::span<const std::uint8_t> bytes) {
+  if (offset > size_ || bytes.size() > size_ - offset) {
+    return InternalError("a write of " + std::to_string(bytes.size()) + " bytes at offset " +
+                         std::to_string(offset) + " runs past the end of " + path_);
+  }
+  const std::uint8_t* p = bytes.data();
+  std::size_t left = bytes.size();
+  off_t at = static_cast<off_t>(offset);
+  while (left > 0) {
+    ssize_t n = ::pwrite(fd_, p, left, at);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FileError(errno, "cannot write", path_);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+    at += n;
+  }
+  return Status::Ok();
+}
+
+Status MappedFile::ZeroFill(std::size_t from, std::size_t to) {
+  // One page per pwrite, on purpose: the page cache sizes a new folio by the write that
+  // creates it, and the kernel writes back and syncs whole folios. Zeros written in 1 MiB
+  // calls would leave 1 MiB folios, and then every later sync of one appended record would
+  // write up to a whole folio. Never written, and not const (so it lives in .bss, not in the
+  // library file): its page stays the kernel's zero page.
+  static std::uint8_t zeros[kPage];
+  to = std::min(to, size_);
+  while (from < to) {
+    std::size_t n = std::min(to - from, kPage - from % kPage);
+    QUIVER_RETURN_IF_ERROR(WriteAt(from, std::span<const std::uint8_t>(zeros, n)));
+    from += n;
+  }
+  return Status::Ok();
+}
+
 std::size_t MappedFile::ZeroFrom(std::size_t from) {
   std::size_t dirty_end = from;
   std::size_t pos = from;

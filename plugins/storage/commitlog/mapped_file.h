@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "quiver/status.h"
@@ -22,6 +23,17 @@ namespace quiver::storage::commitlog {
 using Preallocate = BoolClass<struct PreallocateTag>;
 // Map (and cache) a file in 2 MiB folios: MappedFile::AdviseHugePages.
 using HugePages = BoolClass<struct HugePagesTag>;
+// How the commit log's writer puts records into a segment (CommitLog, SegmentPreparer).
+enum class WritePath {
+  // memcpy into the mapping; the pages ahead are pre-faulted (MADV_POPULATE_WRITE). For
+  // async flush: no syscall per append.
+  kMapped,
+  // pwrite (MappedFile::WriteAt) into space zero-filled ahead of the writer, synced with
+  // fdatasync. For sync flush, where every append waits for a sync: a small sync of pages
+  // written this way took ~1/3 of the time of an msync of pages written through the
+  // mapping into preallocated (unwritten) space (docs/BENCHMARKS.md, session 4).
+  kPwrite,
+};
 
 class MappedFile {
  public:
@@ -55,6 +67,22 @@ class MappedFile {
   Status EnsureAllocated(std::size_t end, std::size_t chunk);
   // Writes bytes [from, to) (file-relative) to disk (msync MS_SYNC on whole pages).
   Status Sync(std::size_t from, std::size_t to);
+  // Writes every dirty page of the file to disk (fdatasync). Cheaper than Sync for a file
+  // written with WriteAt into ZeroFill'ed space (CommitLog's WritePath::kPwrite).
+  Status DataSync();
+  // Copies `bytes` to file offset `offset` with pwrite, through the page cache the mapping
+  // shows (readers of data() see them at once). Why not memcpy into the mapping: on this VM
+  // a page written through a mapping after a sync costs a write-protect fault and TLB
+  // shoot-downs, which made each small sync ~3x slower (docs/BENCHMARKS.md, session 4).
+  // kResourceExhausted when the disk is full, kDataLoss on EIO, kInternal otherwise.
+  Status WriteAt(std::size_t offset, std::span<const std::uint8_t> bytes);
+  // Writes zeros over [from, to) with pwrite, a page per call (so the page cache keeps
+  // 4 KiB folios there, and a later sync writes only the pages appended to). Followed by
+  // DataSync, the range holds written blocks (not unwritten extents) whose page-cache pages
+  // are present and clean, so a later WriteAt there plus DataSync writes only the new data,
+  // with no extent conversion (an ext4 journal commit) per sync. REQUIRES: nothing else
+  // writes the range meanwhile (SegmentPreparer coordinates with the writer).
+  Status ZeroFill(std::size_t from, std::size_t to);
   // Writes zeros over [from, size()) where it is not already zero. Returns how many bytes
   // were non-zero (the last non-zero byte's distance from `from`).
   std::size_t ZeroFrom(std::size_t from);

@@ -9,17 +9,23 @@ namespace {
 // Populated per madvise call, so that prepared_to_ (and the writer's view of the runway)
 // advances steadily instead of once per window.
 constexpr std::int64_t kPopulateChunk = 4 << 20;
+// Zero-filled (WritePath::kPwrite) per round: until the round's own sync, the chunk's pages
+// are dirty and a sync-flush round would write them too, delaying its acknowledgements by
+// the time the disk takes for the chunk; so keep chunks small.
+constexpr std::int64_t kZeroFillChunk = 1 << 20;
 }  // namespace
 
 SegmentPreparer::SegmentPreparer(std::size_t segment_size, std::size_t window,
                                  SegmentFor segment_for, PathFor path_for,
-                                 std::shared_ptr<spdlog::logger> logger, HugePages huge_pages)
+                                 std::shared_ptr<spdlog::logger> logger, HugePages huge_pages,
+                                 WritePath write_path)
     : segment_size_(static_cast<std::int64_t>(segment_size)),
       window_(static_cast<std::int64_t>(std::min(window, segment_size))),
       segment_for_(std::move(segment_for)),
       path_for_(std::move(path_for)),
       logger_(std::move(logger)),
-      huge_pages_(huge_pages) {}
+      huge_pages_(huge_pages),
+      write_path_(write_path) {}
 
 SegmentPreparer::~SegmentPreparer() { Stop(); }
 
@@ -63,11 +69,33 @@ void SegmentPreparer::Advance(std::int64_t write_position) {
   cv_.notify_one();
 }
 
+void SegmentPreparer::BeforeWrite(std::int64_t end) {
+  if (write_path_ != WritePath::kPwrite) return;
+  if (end <= prepared_to_.load(std::memory_order_acquire)) return;
+  // Beyond the prepared bytes: wait out a zero-fill in progress there, then claim them.
+  std::lock_guard lock(fill_mu_);
+  if (prepared_to_.load(std::memory_order_relaxed) < end) {
+    prepared_to_.store(end, std::memory_order_release);
+  }
+}
+
 std::shared_ptr<MappedFile> SegmentPreparer::Take(std::int64_t start) {
-  std::lock_guard lock(mu_);
-  if (!spare_ || spare_->start() != start) return nullptr;
-  taken_start_ = start;
-  return std::move(spare_);
+  std::shared_ptr<MappedFile> taken;
+  {
+    std::lock_guard lock(mu_);
+    if (!spare_ || spare_->start() != start) return nullptr;
+    taken_start_ = start;
+    taken = std::move(spare_);
+  }
+  if (write_path_ == WritePath::kPwrite) {
+    // Its head was zero-filled and synced before it was offered: do not fill it again.
+    std::lock_guard lock(fill_mu_);
+    const std::int64_t head_end = start + window_;
+    if (prepared_to_.load(std::memory_order_relaxed) < head_end) {
+      prepared_to_.store(head_end, std::memory_order_release);
+    }
+  }
+  return taken;
 }
 
 void SegmentPreparer::Loop() {
@@ -97,9 +125,26 @@ void SegmentPreparer::PrepareOnce() {
   while (populate_supported_ && from < to) {
     std::shared_ptr<MappedFile> segment = segment_for_(from);
     if (!segment) break;  // not created yet (an empty store before its first append)
-    const std::int64_t end = std::min({to, segment->end(), from + kPopulateChunk});
-    Status s = segment->Populate(static_cast<std::size_t>(from - segment->start()),
-                                 static_cast<std::size_t>(end - segment->start()));
+    const std::int64_t chunk =
+        write_path_ == WritePath::kPwrite ? kZeroFillChunk : kPopulateChunk;
+    std::int64_t end = std::min({to, segment->end(), from + chunk});
+    Status s;
+    if (write_path_ == WritePath::kPwrite) {
+      {
+        // The writer may have claimed bytes meanwhile (BeforeWrite): start after them.
+        std::lock_guard lock(fill_mu_);
+        from = std::max(from, prepared_to_.load(std::memory_order_relaxed));
+        if (from >= end) continue;
+        s = segment->ZeroFill(static_cast<std::size_t>(from - segment->start()),
+                              static_cast<std::size_t>(end - segment->start()));
+        if (s.ok()) prepared_to_.store(end, std::memory_order_release);
+      }
+      // Outside the lock: the writer may write into the zeroed pages while this syncs them.
+      if (s.ok()) s = segment->DataSync();
+    } else {
+      s = segment->Populate(static_cast<std::size_t>(from - segment->start()),
+                            static_cast<std::size_t>(end - segment->start()));
+    }
     if (s.code() == StatusCode::kUnimplemented) {
       populate_supported_ = false;
       logger_->info("commit-log pages are not pre-faulted: {}", s.message());
@@ -107,11 +152,11 @@ void SegmentPreparer::PrepareOnce() {
     }
     if (!s.ok()) {
       // Harmless for correctness (the writer faults the pages itself); try again next round.
-      logger_->warn("pre-faulting the commit log at offset {} failed: {}", from, s.ToString());
+      logger_->warn("preparing the commit log at offset {} failed: {}", from, s.ToString());
       break;
     }
     from = end;
-    prepared_to_.store(from, std::memory_order_relaxed);
+    if (write_path_ == WritePath::kMapped) prepared_to_.store(from, std::memory_order_relaxed);
   }
   // Without pre-faulting there is nothing to keep ahead: stop the writer's signals until
   // the next segment needs a spare.
@@ -140,7 +185,12 @@ void SegmentPreparer::PrepareSpare(std::int64_t spare_start) {
   }
   failed_spare_start_ = -1;
   if (huge_pages_) (*spare)->AdviseHugePages();
-  if (populate_supported_) {
+  if (write_path_ == WritePath::kPwrite) {
+    // Nobody else writes a spare: zero-fill its head without the writer's lock.
+    Status s = (*spare)->ZeroFill(0, static_cast<std::size_t>(window_));
+    if (s.ok()) s = (*spare)->DataSync();
+    if (!s.ok()) logger_->warn("cannot zero-fill the next commit-log segment: {}", s.ToString());
+  } else if (populate_supported_) {
     Status s = (*spare)->Populate(0, static_cast<std::size_t>(window_));
     if (s.code() == StatusCode::kUnimplemented) {
       populate_supported_ = false;

@@ -16,9 +16,14 @@
 //   populated before it is offered. The commit log takes it at the roll (Take), renames it
 //   and syncs the directory; a .tmp file left by a crash is never part of the log
 //   (CommitLog::Load removes it);
-// - keeps the `window` bytes after the write position populated (MappedFile::Populate).
-// Nothing here changes what is stored or durable: the populated pages beyond the write
-// position hold zeros, as the preallocated file already does on disk. When the preparer
+// - keeps the `window` bytes after the write position populated (MappedFile::Populate), or,
+//   for WritePath::kPwrite, zero-filled and synced (MappedFile::ZeroFill + DataSync), so the
+//   writer's small syncs find written blocks and clean cached pages.
+// Nothing here changes what is stored or durable: the prepared bytes beyond the write
+// position hold zeros, as the preallocated file already does on disk. Zero-filling does
+// write bytes, so the writer announces each write first (BeforeWrite): the preparer never
+// zero-fills below the end of an announced write, and a write never overlaps a zero-fill in
+// progress. When the preparer
 // falls behind (or the kernel cannot populate), the writer simply takes the faults itself,
 // or creates the segment itself at the roll, as it would without a preparer.
 //
@@ -52,7 +57,8 @@ class SegmentPreparer {
   // huge_pages: the spare is mapped in 2 MiB folios (MappedFile::AdviseHugePages).
   SegmentPreparer(std::size_t segment_size, std::size_t window, SegmentFor segment_for,
                   PathFor path_for, std::shared_ptr<spdlog::logger> logger,
-                  HugePages huge_pages = HugePages::kNo);
+                  HugePages huge_pages = HugePages::kNo,
+                  WritePath write_path = WritePath::kMapped);
   // Stop().
   ~SegmentPreparer();
 
@@ -67,6 +73,10 @@ class SegmentPreparer {
   // The writer published everything before `write_position`. Cheap (atomics only) unless
   // less than half the window is prepared, when it wakes the thread once.
   void Advance(std::int64_t write_position);
+  // WritePath::kPwrite: the writer is about to write bytes below `end` (at or after the
+  // write position). Returns once no zero-fill is running over them; none will later.
+  // Cheap (one atomic load) while the writer stays inside the prepared window.
+  void BeforeWrite(std::int64_t end);
   // The spare segment starting at `start` (preallocated, named <start>.tmp), or null when
   // none is ready; the caller renames it and owns it from then on.
   std::shared_ptr<MappedFile> Take(std::int64_t start);
@@ -83,6 +93,7 @@ class SegmentPreparer {
   const PathFor path_for_;
   const std::shared_ptr<spdlog::logger> logger_;
   const HugePages huge_pages_;
+  const WritePath write_path_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -97,6 +108,9 @@ class SegmentPreparer {
   alignas(64) std::atomic<std::int64_t> write_position_{0};  // the writer's latest Advance
   std::atomic<bool> signalled_{false};                       // a round is due (set by Advance)
   alignas(64) std::atomic<std::int64_t> prepared_to_{0};     // populated below this offset
+  // kPwrite: held while zeros are written (by the preparer) and while the writer moves
+  // prepared_to_ past its own write; prepared_to_ only grows under it in that mode.
+  std::mutex fill_mu_;
   // Only the preparer thread:
   std::int64_t failed_spare_start_ = -1;  // do not retry a failed spare (disk full) for this start
   bool populate_supported_ = true;

@@ -135,8 +135,9 @@ Status CommitLogStore::Open() {
   }
 
   const bool unclean = fs::exists(abort_path_, ec);
-  log_ = std::make_unique<CommitLog>(root_ + "/commitlog", config_.segment_size,
-                                     HugePages(config_.flush == FlushMode::kAsync));
+  log_ = std::make_unique<CommitLog>(
+      root_ + "/commitlog", config_.segment_size, HugePages(config_.flush == FlushMode::kAsync),
+      config_.flush == FlushMode::kSync ? WritePath::kPwrite : WritePath::kMapped);
   Status s = log_->Load();
   if (s.ok()) s = LoadQueues();
   if (s.ok()) s = Recover(unclean);
@@ -347,6 +348,7 @@ StatusOr<std::int64_t> CommitLogStore::AppendLocked(const MessageBatch& batch,
     phys += r.size;
     out += r.size;
   }
+  COMMITLOG_RETURN_IF_ERROR(log_->Commit(slot, static_cast<std::size_t>(phys - slot.offset)));
   log_->Publish(phys);
   for (std::size_t i = 0; i < batch.messages.size(); ++i) {
     const Message& m = batch.messages[i];
@@ -406,8 +408,10 @@ void CommitLogStore::Append(MessageBatch batch, AppendCallback done) {
       done(std::move(outcome));
     });
   } else {
-    // Async flush: stored in the page cache is what kFlushed promises (storage.h).
-    callbacks_->PostAppend(std::move(done), std::move(outcome));
+    // Async flush: stored in the page cache is what kFlushed promises (storage.h), so the
+    // completion runs here, outside the append lock: a hand-off to another thread would
+    // cost two wake-ups per request (to it, and back to the caller's I/O thread).
+    done(std::move(outcome));
   }
   // After the flush request: waking the callback thread for the dispatch notification must
   // not delay the flusher's wake-up (the durable latency).
@@ -729,8 +733,9 @@ void CommitLogStore::AppendRaw(CommitLogOffset at, BufferList bytes,
           if (!slot.ok()) return finish(slot.status());
           segment = slot->segment;
         }
-        std::memcpy(segment->data() + (pos - segment->start()), data.data() + (pos - at.value()),
-                    protocol::kBlankMarkerSize);
+        log_->WriteDirect(*segment, pos,
+                          std::span<const std::uint8_t>(data.data() + (pos - at.value()),
+                                                        protocol::kBlankMarkerSize));
       } else {
         auto slot = log_->Reserve(item.len);
         if (!slot.ok()) return finish(slot.status());
@@ -739,6 +744,7 @@ void CommitLogStore::AppendRaw(CommitLogOffset at, BufferList bytes,
                                       " instead of " + std::to_string(pos)));
         }
         std::memcpy(slot->data, data.data() + (pos - at.value()), item.len);
+        if (Status s = log_->Commit(*slot, item.len); !s.ok()) return finish(s);
       }
       pos += static_cast<std::int64_t>(item.len);
       log_->Publish(pos);

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "testing/store_helpers.h"
@@ -449,6 +451,135 @@ TEST(CommitLogStoreTest, FactoryCreatesAStoreFromTheContext) {
   ASSERT_TRUE((*store)->Open().ok());
   EXPECT_TRUE(AppendOne(**store, MakeMessage("Fa", 0, "x")).ok());
   (*store)->Close();
+}
+
+// storage.h: an async-flush append completes inline, on the appender's thread, before
+// Append returns (no hand-off to the callback thread and back).
+TEST(CommitLogStoreTest, AsyncFlushAppendCompletesInlineOnTheAppendingThread) {
+  TempDir dir;
+  TestEnv env(dir.path(), {{"segment_size", "1MiB"}, {"flush", "async"}});
+  auto store = OpenStore(env);
+  std::optional<StatusOr<AppendOutcome>> outcome;
+  std::thread::id ran_on;
+  MessageBatch batch;
+  batch.messages.push_back(MakeMessage("In", 0, "x"));
+  store->Append(std::move(batch), [&](StatusOr<AppendOutcome> r) {
+    ran_on = std::this_thread::get_id();
+    outcome = std::move(r);
+  });
+  ASSERT_TRUE(outcome.has_value()) << "the completion had not run when Append returned";
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  ASSERT_TRUE(outcome->ok()) << outcome->status();
+  EXPECT_EQ((*outcome)->flush, FlushOutcome::kFlushed);
+  EXPECT_EQ((*outcome)->results[0].queue_offset, QueueOffset(0));
+  store->Close();
+}
+
+// An inline completion runs with no store lock held: it may read and append again.
+TEST(CommitLogStoreTest, InlineCompletionMayCallTheStoreAgain) {
+  TempDir dir;
+  TestEnv env(dir.path(), {{"segment_size", "1MiB"}, {"flush", "async"}});
+  auto store = OpenStore(env);
+  std::vector<QueueOffset> completed;
+  std::function<void(StatusOr<AppendOutcome>)> on_stored = [&](StatusOr<AppendOutcome> r) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    completed.push_back(r->results[0].queue_offset);
+    EXPECT_EQ(store->MaxOffset("Re", QueueId(0)).value(),
+              static_cast<std::int64_t>(completed.size()));
+    if (completed.size() < 3) {
+      MessageBatch next;
+      next.messages.push_back(MakeMessage("Re", 0, "again"));
+      store->Append(std::move(next), on_stored);
+    }
+  };
+  MessageBatch batch;
+  batch.messages.push_back(MakeMessage("Re", 0, "first"));
+  store->Append(std::move(batch), on_stored);
+  EXPECT_EQ(completed, (std::vector<QueueOffset>{QueueOffset(0), QueueOffset(1), QueueOffset(2)}));
+  EXPECT_EQ(ReadAll(*store, "Re", 0, 0).records.size(), 3u);
+  store->Close();
+}
+
+// Long polling stays off the appender's thread: the dispatch notification of an inline
+// completion still comes from the store's callback thread.
+TEST(CommitLogStoreTest, DispatchNotificationOfAnInlineAppendRunsOnTheCallbackThread) {
+  TempDir dir;
+  TestEnv env(dir.path(), {{"segment_size", "1MiB"}, {"flush", "async"}});
+  auto store = OpenStore(env);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::thread::id> notified_on;
+  store->SetDispatchListener([&](const std::string&, QueueId, QueueOffset) {
+    std::lock_guard lock(mu);
+    notified_on = std::this_thread::get_id();
+    cv.notify_all();
+  });
+  ASSERT_TRUE(AppendOne(*store, MakeMessage("D", 0, "x")).ok());
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return notified_on.has_value(); }));
+  EXPECT_NE(*notified_on, std::this_thread::get_id());
+  lock.unlock();
+  store->Close();
+}
+
+// Counts the CallbackThread's notifications per queue.
+class NotifyCounter {
+ public:
+  CallbackThread::Notify Callback() {
+    return [this](const ConsumeQueue& queue) {
+      std::lock_guard lock(mu_);
+      ++counts_[queue.topic()];
+      cv_.notify_all();
+    };
+  }
+  // Waits (at most 10 s) until `topic` was notified `n` times.
+  bool WaitFor(const std::string& topic, int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return counts_[topic] >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, int> counts_;
+};
+
+// Marks made while the thread is busy or polling and marks made once it sleeps all reach
+// the listener: none is lost.
+TEST(CallbackThreadTest, MarksWhileBusyAndWhileAsleepAreAllNotified) {
+  ConsumeQueue a("unused", "A", QueueId(0), 1000);
+  ConsumeQueue b("unused", "B", QueueId(0), 1000);
+  NotifyCounter counter;
+  CallbackThread thread(counter.Callback());
+  thread.Start();
+  thread.MarkReadable(&a);
+  ASSERT_TRUE(counter.WaitFor("A", 1));
+  thread.MarkReadable(&a);  // while it polls after that round, most likely
+  thread.MarkReadable(&b);
+  EXPECT_TRUE(counter.WaitFor("A", 2));
+  EXPECT_TRUE(counter.WaitFor("B", 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // asleep by now
+  thread.MarkReadable(&b);
+  EXPECT_TRUE(counter.WaitFor("B", 2));
+  thread.Stop();
+}
+
+TEST(CallbackThreadTest, PostRunsAndStopRunsWhatIsQueued) {
+  ConsumeQueue a("unused", "A", QueueId(0), 1000);
+  NotifyCounter counter;
+  CallbackThread thread(counter.Callback());
+  thread.Start();
+  thread.MarkReadable(&a);
+  ASSERT_TRUE(counter.WaitFor("A", 1));
+  std::promise<void> ran;
+  thread.Post([&] { ran.set_value(); });
+  EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  bool posted_ran = false;
+  thread.MarkReadable(&a);
+  thread.Post([&] { posted_ran = true; });
+  thread.Stop();
+  EXPECT_TRUE(posted_ran);
+  EXPECT_TRUE(counter.WaitFor("A", 2)) << "Stop dropped a notification";
 }
 
 }  // namespace

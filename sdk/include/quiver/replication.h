@@ -13,6 +13,11 @@
 // PluginContext, and may open its own listener (RocketMQ's HA port).
 //
 // Threading: every method may be called from any thread. Completions must not block.
+// Append's completion may run inline, on the calling thread before Append returns: a
+// refusal (not master, stopping), or a local append the store completed inline (storage.h)
+// when no replica has to be waited for (an async master; a sync master answering at once).
+// Callers follow the same rules as callers of MessageStore::Append: no lock held across the
+// call that the completion takes, nothing used after the call that was moved into it.
 
 #include <cstdint>
 #include <functional>
@@ -78,6 +83,9 @@ class QUIVER_SDK_VISIBLE Replicator {
   // Fails pending appends with kUnavailable, closes connections, joins threads.
   virtual void Stop() = 0;
 
+  // Appends `batch` locally and replicates it; `done` runs exactly once, on whatever thread
+  // completes it: the store's, a replica connection's, a timer's, or the caller's (inline,
+  // see Threading above).
   virtual void Append(MessageBatch batch, ReplicatedAppendCallback done) = 0;
 
   virtual ReplicaRole Role() const = 0;

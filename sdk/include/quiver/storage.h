@@ -15,7 +15,14 @@
 // storage plugin (tiered, in-memory) implements the same interface.
 //
 // Threading: every method may be called from any thread unless stated otherwise.
-// Completions run on the store's own threads or the context executor and must not block.
+// Completions must not block. They run on the store's own threads or the context executor,
+// except that Append may run its completion inline: on the calling thread, before Append
+// returns, when nothing is left to wait for (an async-flush store: the batch is in the page
+// cache once appended). A store runs an inline completion holding none of its own locks,
+// so the completion may call the store again. Callers must be written for both cases:
+// hold no lock across Append that the completion takes, touch nothing after Append that
+// was moved into the completion, and expect the completion to run before Append returns
+// (it may start the caller's next step, e.g. a response on the same connection).
 
 #include <cstdint>
 #include <functional>
@@ -114,6 +121,9 @@ class QUIVER_SDK_VISIBLE MessageStore {
   virtual void SetDispatchListener(DispatchListener listener) = 0;
 
   // Appends `batch` (one or more messages of one topic and queue, stored contiguously).
+  // `done` runs exactly once: once the batch is as durable as the flush policy promises, on
+  // a store thread, or inline on the calling thread before Append returns when that is
+  // already so (see Threading above; failures may also complete inline).
   virtual void Append(MessageBatch batch, AppendCallback done) = 0;
 
   virtual StatusOr<ReadResult> Read(const ReadRequest& request) const = 0;

@@ -11,8 +11,16 @@ Status Corrupt(const std::filesystem::path& path, const Status& cause) {
 
 }  // namespace
 
-BrokerMetadataTables::BrokerMetadataTables(const BrokerSettings& settings, Clock& clock)
-    : settings_(settings), files_(settings.store_dir), topics_(clock), groups_(clock) {}
+BrokerMetadataTables::BrokerMetadataTables(const BrokerSettings& settings, Clock& clock,
+                                           Duration topics_persist_interval)
+    : settings_(settings),
+      clock_(clock),
+      topics_persist_interval_(topics_persist_interval),
+      files_(settings.store_dir),
+      topics_(clock),
+      groups_(clock) {}
+
+BrokerMetadataTables::~BrokerMetadataTables() { (void)Stop(); }
 
 Status BrokerMetadataTables::Load() {
   std::lock_guard<std::mutex> lock(load_mutex_);
@@ -40,6 +48,10 @@ Status BrokerMetadataTables::Load() {
       if (!s.ok()) return Corrupt(files_.PathOf(kSubscriptionGroupFile), s);
     }
     {
+      std::lock_guard<std::mutex> file_lock(topics_file_mutex_);
+      persisted_topics_changes_ = topics_.change_count();
+    }
+    {
       std::lock_guard<std::mutex> file_lock(delay_file_mutex_);
       persisted_delay_version_ = delay_offsets_.version();
     }
@@ -53,16 +65,60 @@ Status BrokerMetadataTables::Load() {
       tbw.read_queue_nums = settings_.default_queues;
       tbw.write_queue_nums = settings_.default_queues;
       tbw.perm = perm::kInherit | perm::kReadWrite;
-      if (topics_.CreateIfAbsent(tbw).second) QUIVER_RETURN_IF_ERROR(PersistTopics());
+      if (topics_.CreateIfAbsent(tbw).second) {
+        QUIVER_RETURN_IF_ERROR(PersistTopics(TopicsWrite::kNow));
+      }
+    }
+    std::lock_guard<std::mutex> timer_lock(timer_mutex_);
+    if (!stopped_) {
+      topics_timer_ = clock_.RunEvery(topics_persist_interval_, [this] {
+        // A failure stays in last_topics_write_ for the next PersistTopics caller to
+        // report; the table stays pending, so the next tick retries.
+        (void)WriteTopicsIfChanged();
+      });
     }
     return Status::Ok();
   }();
   return load_status_;
 }
 
-Status BrokerMetadataTables::PersistTopics() {
+Status BrokerMetadataTables::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(timer_mutex_);
+    stopped_ = true;
+    topics_timer_.reset();  // waits for a tick in progress
+  }
+  {
+    // A table that never loaded must not replace the file it failed to read.
+    std::lock_guard<std::mutex> lock(load_mutex_);
+    if (!loaded_ || !load_status_.ok()) return Status::Ok();
+  }
+  return WriteTopicsIfChanged();
+}
+
+Status BrokerMetadataTables::PersistTopics(TopicsWrite when) {
+  if (when == TopicsWrite::kNow) return WriteTopicsIfChanged();
+  std::lock_guard<std::mutex> lock(topics_status_mutex_);
+  return last_topics_write_;
+}
+
+std::uint64_t BrokerMetadataTables::topics_writes() const {
+  std::lock_guard<std::mutex> lock(topics_status_mutex_);
+  return topics_writes_;
+}
+
+Status BrokerMetadataTables::WriteTopicsIfChanged() {
   std::lock_guard<std::mutex> lock(topics_file_mutex_);
-  return files_.Save(kTopicsFile, topics_.ExportJson());
+  // Read the count before exporting: a change racing with the export is then written
+  // again by the next call rather than marked written.
+  std::uint64_t changes = topics_.change_count();
+  if (changes == persisted_topics_changes_) return Status::Ok();
+  Status saved = files_.Save(kTopicsFile, topics_.ExportJson());
+  if (saved.ok()) persisted_topics_changes_ = changes;
+  std::lock_guard<std::mutex> status_lock(topics_status_mutex_);
+  last_topics_write_ = saved;
+  if (saved.ok()) ++topics_writes_;
+  return saved;
 }
 
 Status BrokerMetadataTables::PersistConsumerOffsets(Force force) {
@@ -109,7 +165,7 @@ Status BrokerMetadataTables::Import(MetadataKind kind, std::string_view json) {
   switch (kind) {
     case MetadataKind::kTopicConfigs: {
       QUIVER_RETURN_IF_ERROR(topics_.LoadJson(json).WithContext("topic configs"));
-      QUIVER_RETURN_IF_ERROR(PersistTopics());
+      QUIVER_RETURN_IF_ERROR(PersistTopics(TopicsWrite::kNow));
       std::function<void()> listener;
       {
         std::lock_guard<std::mutex> lock(listener_mutex_);

@@ -19,8 +19,10 @@
 //                 replicator->Stop(); store->Close();  then destroy processing.
 //
 // Hot changes (a topic created or updated, a retry topic, an auto-created topic, topics
-// imported from a master, a role change) persist topics.json and call `publish` with the
-// new registration at once. `publish` may be empty (tests): nothing is published then.
+// imported from a master, a role change) mark topics.json for the next deferred write (at
+// most once a second, BrokerMetadataTables::PersistTopics; UPDATE_AND_CREATE_TOPIC writes
+// before it answers) and call `publish` with the new registration at once. `publish` may
+// be empty (tests): nothing is published then.
 //
 // Threading: handlers run on transport I/O threads and never block on disk or replicas
 // (sends complete from the replicator's callback; held pulls resume on the Executor).

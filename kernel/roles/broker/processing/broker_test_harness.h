@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -38,6 +39,7 @@ class FakeMessageStore final : public MessageStore {
     listener_ = std::move(listener);
   }
 
+  // Completes inline (as an async-flush store may, storage.h), outside its lock.
   void Append(MessageBatch batch, AppendCallback done) override {
     AppendOutcome outcome;
     DispatchListener listener;
@@ -45,18 +47,17 @@ class FakeMessageStore final : public MessageStore {
     QueueId queue{0};
     QueueOffset max{0};
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::unique_lock<std::mutex> lock(mutex_);
       if (!fail_next_.ok()) {
-        Status s = fail_next_;
-        fail_next_ = Status::Ok();
-        done(s);
-        return;
+        Status s = std::exchange(fail_next_, Status::Ok());
+        lock.unlock();
+        return done(s);
       }
       for (const Message& m : batch.messages) {
         auto size = protocol::EncodedRecordSize(m);
         if (!size.ok()) {
-          done(size.status());
-          return;
+          lock.unlock();
+          return done(size.status());
         }
       }
       for (const Message& m : batch.messages) {

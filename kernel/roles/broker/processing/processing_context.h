@@ -38,8 +38,9 @@ struct ProcessingContext {
   Clock& clock;
   Executor& executor;
   std::shared_ptr<spdlog::logger> logger;
-  // Persists topics.json and publishes the new registration at once (hot change).
-  // Returns the persistence result. Any thread.
+  // Marks topics.json for the next deferred write and publishes the new registration at
+  // once (hot change). Returns the status of the last background write (an error is
+  // reported once, then retried). Any thread.
   std::function<Status()> topics_changed;
   // Who pulled which queue last, and pull rates (GET_CONSUME_STATS). Owned here.
   ConsumeActivity activity{};

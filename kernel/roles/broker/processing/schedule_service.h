@@ -29,6 +29,9 @@
 // the offsets follow the master's through metadata import.
 //
 // Threading: steps run on the Executor, one at a time per level; levels run concurrently.
+// A delivery's completion runs on the store's thread or inline within the step (an
+// async-flush store, storage.h); either way it only records the offset and posts the
+// level's next step, so a step never runs inside another.
 // Public methods: any thread. Start/Stop from the control thread.
 
 #include <chrono>

@@ -142,6 +142,7 @@ void SendBackProcessor::Handle(const ConnectionPtr& connection, RemotingCommand 
   }
   MessageBatch batch;
   batch.messages.push_back(std::move(message));
+  // May complete inline (async flush): the last statement, with no lock held.
   context_.replicator.Append(
       std::move(batch),
       [request = std::move(request), responder = std::move(responder),

@@ -284,7 +284,8 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
 
   // The topic, created on first send when allowed (retry topics always: consumers send
   // failed messages back to them).
-  std::optional<TopicConfig> topic = context_.metadata.topics().Find(header.topic);
+  // Shared, not copied: this runs for every message.
+  TopicConfigPtr topic = context_.metadata.topics().FindShared(header.topic);
   if (!topic) {
     bool retry = header.topic.starts_with(kRetryGroupTopicPrefix);
     if (!settings.auto_create_topic && !retry) {
@@ -312,7 +313,7 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
                                s.ToString());
       }
     }
-    topic = config;
+    topic = std::make_shared<const TopicConfig>(std::move(config));
   }
   if ((topic->perm & perm::kWrite) == 0) {
     return reject(
@@ -411,6 +412,7 @@ void SendProcessor::Handle(const ConnectionPtr& connection, RemotingCommand requ
   std::size_t count = batch.messages.size();
   QueueId queue_id(header.queue_id);
   HostAddress store_host = context_.store_host;
+  // May complete inline (async flush): the last statement, with no lock held.
   context_.replicator.Append(
       std::move(batch),
       [this, token = context_.tasks.Acquire(), request = std::move(request),

@@ -6,7 +6,9 @@
 // sizes), turned into a MessageBatch stamped with the store host (the advertised address),
 // the born host (the connection's peer) and the tag code (Java hashCode of TAGS), and handed
 // to the Replicator; the response is sent from its completion, never blocking the I/O
-// thread. Response codes:
+// thread. That completion may run inline, inside Handle (an async-flush store completes on
+// the appending thread, storage.h): the response is then written by the I/O thread that
+// read the request, and Handle touches nothing after handing the batch over. Response codes:
 //   0 / 10 / 12 / 11  stored; SendOutcome kOk / kFlushDiskTimeout / kFlushSlaveTimeout /
 //                     kSlaveNotAvailable
 //   1  SYSTEM_ERROR   a missing or malformed header field (the remark names it, as

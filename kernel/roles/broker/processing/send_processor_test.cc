@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "kernel/roles/broker/processing/broker_test_harness.h"
 #include "quiver/protocol/message_id.h"
 
@@ -212,6 +215,85 @@ TEST_F(SendProcessorTest, TruncatedBatchBodyIsRejectedWithReason) {
   EXPECT_EQ(response.code, rc::kSystemError);
   EXPECT_EQ(response.remark.value_or(""),
             "malformed batch body: batch message 0 at byte 0: totalSize 25 does not fit the body");
+}
+
+// The processor called directly on the test's thread (no transport in between), so that
+// the thread and moment of the response are visible.
+class StubConnection final : public Connection {
+ public:
+  std::uint64_t Id() const override { return 1; }
+  std::string RemoteAddress() const override { return "10.0.0.9:50000"; }
+  bool IsOpen() const override { return true; }
+  void InvokeAsync(RemotingCommand, Duration, ResponseCallback done) override {
+    done(UnavailableError("stub connection"));
+  }
+  void InvokeOneway(RemotingCommand) override {}
+  void Close() override {}
+};
+
+class SendProcessorDirectTest : public ::testing::Test {
+ protected:
+  struct Answer {
+    protocol::RemotingCommand response;
+    std::thread::id thread;
+  };
+  // Handles `request`; the answers sent by the time Handle returned.
+  std::vector<Answer> Handle(protocol::RemotingCommand request) {
+    auto answers = std::make_shared<std::vector<Answer>>();
+    processor.Handle(connection, std::move(request),
+                     Responder([answers](protocol::RemotingCommand response) {
+                       answers->push_back({std::move(response), std::this_thread::get_id()});
+                     }));
+    return *answers;
+  }
+
+  testing::ManualClock clock;
+  testing::ManualExecutor executor;
+  fakes::FakeMessageStore store{clock};  // completes every append inline
+  fakes::FakeReplicator replicator{store};
+  BrokerSettings settings = [] {
+    BrokerSettings s;
+    s.cluster = "DefaultCluster";
+    s.name = "broker-a";
+    s.default_queues = 4;
+    return s;
+  }();
+  BrokerMetadataTables metadata{settings, clock};
+  ClientManager clients{clock, nullptr};
+  BrokerStats stats;
+  TaskTracker tasks;
+  ProcessingContext context{settings, HostAddress{{127, 0, 0, 1}, 10911},
+                            store,    replicator,
+                            metadata, clients,
+                            stats,    tasks,
+                            clock,    executor,
+                            nullptr,  [] { return Status::Ok(); }};
+  SendProcessor processor{context};
+  ConnectionPtr connection = std::make_shared<StubConnection>();
+};
+
+// storage.h / replication.h: a store may complete an append inline (async flush). The
+// processor then answers on the calling (I/O) thread before Handle returns, once, with the
+// offsets of that append.
+TEST_F(SendProcessorDirectTest, InlineStoreCompletionIsAnsweredBeforeHandleReturns) {
+  for (std::int64_t i = 0; i < 3; ++i) {
+    std::vector<Answer> answers = Handle(SendRequest("T", "m" + std::to_string(i), "", 1));
+    ASSERT_EQ(answers.size(), 1u) << "send " << i;
+    EXPECT_EQ(answers[0].thread, std::this_thread::get_id());
+    EXPECT_EQ(answers[0].response.code, rc::kSuccess) << answers[0].response.remark.value_or("");
+    EXPECT_EQ(Ext(answers[0].response, "queueOffset"), std::to_string(i));
+    EXPECT_EQ(Ext(answers[0].response, "queueId"), "1");
+  }
+  EXPECT_EQ(store.MaxOffset("T", QueueId(1)).value(), 3);
+  EXPECT_EQ(executor.RunPending(), 0u) << "nothing was left for another thread";
+}
+
+TEST_F(SendProcessorDirectTest, InlineStoreFailureIsAnsweredOnceBeforeHandleReturns) {
+  store.FailNextAppend(ResourceExhaustedError("disk full"));
+  std::vector<Answer> answers = Handle(SendRequest("T", "m", "", 0));
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].response.code, rc::kServiceNotAvailable);
+  EXPECT_EQ(answers[0].thread, std::this_thread::get_id());
 }
 
 }  // namespace

@@ -118,14 +118,14 @@ std::string TopicConfigTableJson(const std::map<std::string, TopicConfig>& topic
 
 Status TopicConfigManager::LoadJson(std::string_view json) {
   QUIVER_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJsonObject(json));
-  std::unordered_map<std::string, TopicConfig, NameHash, std::equal_to<>> topics;
+  Table topics;
   auto table = doc.FindMember("topicConfigTable");
   if (table != doc.MemberEnd() && !table->value.IsNull()) {
     if (!table->value.IsObject()) return BadField("topicConfigTable", "an object");
     for (const auto& member : table->value.GetObject()) {
       std::string key(member.name.GetString(), member.name.GetStringLength());
       QUIVER_ASSIGN_OR_RETURN(TopicConfig config, ParseTopicConfig(key, member.value));
-      topics[key] = std::move(config);
+      topics[key] = std::make_shared<const TopicConfig>(std::move(config));
     }
   }
   DataVersion version;
@@ -133,6 +133,7 @@ Status TopicConfigManager::LoadJson(std::string_view json) {
   std::lock_guard<std::mutex> lock(mutex_);
   topics_ = std::move(topics);
   data_version_ = version;
+  ++change_count_;
   return Status::Ok();
 }
 
@@ -144,12 +145,21 @@ std::optional<TopicConfig> TopicConfigManager::Find(std::string_view topic) cons
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = topics_.find(topic);
   if (it == topics_.end()) return std::nullopt;
+  return *it->second;  // copied under the lock: no reference count traffic
+}
+
+TopicConfigPtr TopicConfigManager::FindShared(std::string_view topic) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return nullptr;
   return it->second;
 }
 
 std::map<std::string, TopicConfig> TopicConfigManager::Snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return std::map<std::string, TopicConfig>(topics_.begin(), topics_.end());
+  std::map<std::string, TopicConfig> out;
+  for (const auto& [name, config] : topics_) out.emplace(name, *config);
+  return out;
 }
 
 DataVersion TopicConfigManager::data_version() const {
@@ -157,11 +167,17 @@ DataVersion TopicConfigManager::data_version() const {
   return data_version_;
 }
 
+std::uint64_t TopicConfigManager::change_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return change_count_;
+}
+
 bool TopicConfigManager::Upsert(const TopicConfig& config) {
+  auto replacement = std::make_shared<const TopicConfig>(config);
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = topics_.find(config.topic_name);
-  if (it != topics_.end() && it->second == config) return false;
-  topics_[config.topic_name] = config;
+  if (it != topics_.end() && *it->second == config) return false;
+  topics_.insert_or_assign(config.topic_name, std::move(replacement));
   NextVersionLocked();
   return true;
 }
@@ -169,8 +185,8 @@ bool TopicConfigManager::Upsert(const TopicConfig& config) {
 std::pair<TopicConfig, bool> TopicConfigManager::CreateIfAbsent(const TopicConfig& config) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = topics_.find(config.topic_name);
-  if (it != topics_.end()) return {it->second, false};
-  topics_[config.topic_name] = config;
+  if (it != topics_.end()) return {*it->second, false};
+  topics_.emplace(config.topic_name, std::make_shared<const TopicConfig>(config));
   NextVersionLocked();
   return {config, true};
 }
@@ -178,6 +194,7 @@ std::pair<TopicConfig, bool> TopicConfigManager::CreateIfAbsent(const TopicConfi
 void TopicConfigManager::NextVersionLocked() {
   data_version_.timestamp_ms = clock_.WallMillis();
   ++data_version_.counter;
+  ++change_count_;
 }
 
 }  // namespace quiver::broker

@@ -7,10 +7,13 @@
 //     "perm":6,"topicFilterType":"SINGLE_TAG","topicSysFlag":0,"order":false}},
 //    "dataVersion":{"stateVersion":0,"timestamp":1700000000000,"counter":3}}
 //
-// Thread safety: all methods, any thread (one mutex).
+// Thread safety: all methods, any thread (one mutex). Configs are immutable once in the
+// table: a change replaces the entry, so a TopicConfigPtr handed out stays valid and
+// unchanged however long its holder keeps it.
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,6 +36,8 @@ inline constexpr std::string_view kDlqGroupTopicPrefix = "%DLQ%";
 // topics that are not retry/DLQ topics); else kInvalidArgument saying why.
 Status ValidateTopicName(std::string_view topic);
 
+using TopicConfigPtr = std::shared_ptr<const TopicConfig>;
+
 class TopicConfigManager {
  public:
   explicit TopicConfigManager(Clock& clock) : clock_(clock) {}
@@ -42,9 +47,16 @@ class TopicConfigManager {
   Status LoadJson(std::string_view json);
   std::string ExportJson() const;
 
+  // A copy of the topic's config (allocates for names over 15 characters).
   std::optional<TopicConfig> Find(std::string_view topic) const;
+  // The topic's config without copying it (null when absent): for per-message lookups.
+  TopicConfigPtr FindShared(std::string_view topic) const;
   std::map<std::string, TopicConfig> Snapshot() const;
   DataVersion data_version() const;
+  // Counts every change of the table on this broker (Upsert, CreateIfAbsent, LoadJson),
+  // unlike data_version(), which LoadJson may set back. Persistence compares it with the
+  // value it last wrote.
+  std::uint64_t change_count() const;
 
   // Creates or replaces `config`; bumps the data version when anything changed.
   // Returns whether it changed.
@@ -64,11 +76,13 @@ class TopicConfigManager {
       return std::hash<std::string_view>{}(name);
     }
   };
+  using Table = std::unordered_map<std::string, TopicConfigPtr, NameHash, std::equal_to<>>;
 
   Clock& clock_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, TopicConfig, NameHash, std::equal_to<>> topics_;
+  Table topics_;
   DataVersion data_version_;
+  std::uint64_t change_count_ = 0;
 };
 
 // JSON of one TopicConfig (Java's field names), shared with the GET_ALL_TOPIC_CONFIG body.

@@ -77,8 +77,13 @@ RemotingCommand TopicProcessor::UpdateAndCreate(const RemotingCommand& request) 
       context_.logger->info("topic {} {}: read {} write {} perm {}", *topic,
                             existing ? "updated" : "created", read, write, permission);
     }
-    if (Status s = context_.topics_changed(); !s.ok()) {
-      return Reply(request, rc::kSystemError, "the topic is changed in memory but " + s.message());
+    // Written here, not by topics_changed (which defers the write): the reply promises
+    // the topic survives a crash.
+    Status written = context_.metadata.PersistTopics(TopicsWrite::kNow);
+    (void)context_.topics_changed();  // publishes; its deferred write finds nothing left
+    if (!written.ok()) {
+      return Reply(request, rc::kSystemError,
+                   "the topic is changed in memory but " + written.message());
     }
   }
   return Reply(request, rc::kSuccess);

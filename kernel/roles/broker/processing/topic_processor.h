@@ -2,7 +2,9 @@
 // Topic administration:
 //   UPDATE_AND_CREATE_TOPIC (17)  topic*, readQueueNums*, writeQueueNums*, perm*,
 //                                 topicFilterType, topicSysFlag, order; creates or updates
-//                                 the topic, persists topics.json and publishes the new
+//                                 the topic, writes topics.json before answering (success
+//                                 means the topic is on disk, unlike topics created by a
+//                                 send, whose write is deferred) and publishes the new
 //                                 registration at once (a hot change). 1 for an illegal
 //                                 name (or TBW102), queue counts < 1 or > 1024, a missing
 //                                 field, or a failed write.

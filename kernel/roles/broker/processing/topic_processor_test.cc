@@ -50,6 +50,16 @@ TEST_F(TopicProcessorTest, CreatedTopicIsPublishedAtOnceWithANewDataVersion) {
   EXPECT_EQ(h.published.back().topics.at("Orders").read_queue_nums, 16);
 }
 
+TEST_F(TopicProcessorTest, CreatedTopicIsOnDiskWhenTheReplyComes) {
+  // No clock tick: the deferred write of auto-created topics has not run.
+  ASSERT_EQ(h.Call(CreateTopicRequest("Orders", 8)).code, rc::kSuccess);
+  BrokerMetadataTables crashed_and_restarted(h.settings, h.clock);
+  ASSERT_TRUE(crashed_and_restarted.Load().ok());
+  auto orders = crashed_and_restarted.topics().Find("Orders");
+  ASSERT_TRUE(orders.has_value());
+  EXPECT_EQ(orders->write_queue_nums, 8);
+}
+
 TEST_F(TopicProcessorTest, TopicsSurviveRestartAndAreListed) {
   ASSERT_EQ(h.Call(CreateTopicRequest("Orders", 2)).code, rc::kSuccess);
   h.StopBroker();
