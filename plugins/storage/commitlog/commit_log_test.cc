@@ -182,6 +182,40 @@ TEST(CommitLogTest, CutAtZeroesTheTailAndDropsLaterSegments) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/commitlog/00000000000000065536"));
 }
 
+// WriteAt goes through the page cache the mapping shows; bytes past the file's end are an
+// error, and nothing is written then.
+TEST(MappedFileTest, WriteAtIsSeenThroughTheMappingAndRefusesBytesPastTheEnd) {
+  TempDir dir;
+  auto file = MappedFile::Create(dir.path() + "/f", 0, 8192, Preallocate::kYes);
+  ASSERT_TRUE(file.ok()) << file.status();
+  const std::vector<std::uint8_t> bytes(100, 0x7E);
+  ASSERT_TRUE((*file)->WriteAt(8092, bytes).ok());
+  EXPECT_EQ((*file)->data()[8092], 0x7E);
+  EXPECT_EQ((*file)->data()[8191], 0x7E);
+  Status past = (*file)->WriteAt(8093, bytes);
+  EXPECT_EQ(past.code(), StatusCode::kInternal) << past;
+  EXPECT_NE(past.message().find("runs past the end"), std::string::npos) << past;
+  EXPECT_EQ((*file)->WriteAt(9000, std::span<const std::uint8_t>(bytes.data(), 1)).code(),
+            StatusCode::kInternal);
+  EXPECT_EQ((*file)->data()[8092], 0x7E);
+}
+
+// ZeroFill zeroes exactly [from, to), page boundaries or not, and leaves the rest alone.
+TEST(MappedFileTest, ZeroFillZeroesExactlyTheRange) {
+  TempDir dir;
+  auto file = MappedFile::Create(dir.path() + "/f", 0, 16384, Preallocate::kYes);
+  ASSERT_TRUE(file.ok()) << file.status();
+  const std::vector<std::uint8_t> ones(16384, 1);
+  ASSERT_TRUE((*file)->WriteAt(0, ones).ok());
+  ASSERT_TRUE((*file)->ZeroFill(100, 9000).ok());
+  ASSERT_TRUE((*file)->ZeroFill(16000, 20000).ok());  // clipped to the file's end
+  const std::uint8_t* p = (*file)->data();
+  for (std::size_t i = 0; i < 16384; ++i) {
+    const bool zeroed = (i >= 100 && i < 9000) || i >= 16000;
+    ASSERT_EQ(p[i], zeroed ? 0 : 1) << "byte " << i;
+  }
+}
+
 // Sync flush's write path: the writer's bytes go to a staging buffer and reach the segment
 // (and readers of its mapping) by pwrite in Commit.
 TEST(CommitLogTest, PwritePathPutsTheBytesInTheSegmentAtCommit) {
