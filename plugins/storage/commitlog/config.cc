@@ -24,6 +24,8 @@ StatusOr<CommitLogConfig> ParseConfig(const ConfigView& view) {
   if (c.sync_flush_timeout <= Duration::zero()) {
     return view.Invalid("sync_flush_timeout", "expected a positive duration");
   }
+  QUIVER_ASSIGN_OR_RETURN(c.sync_flush_gather,
+                          view.GetBool("sync_flush_gather", c.sync_flush_gather));
   QUIVER_ASSIGN_OR_RETURN(c.file_reserved_time,
                           view.GetDuration("file_reserved_time", c.file_reserved_time));
   QUIVER_ASSIGN_OR_RETURN(std::string when, view.GetString("delete_when", "04"));

@@ -24,6 +24,7 @@ TEST(ConfigTest, DefaultsMatchRocketMq) {
   EXPECT_EQ(c->disk_force_clean_ratio, 85);
   EXPECT_EQ(c->consume_queue_entries_per_file, 300000);
   EXPECT_TRUE(c->check_crc_on_recover);
+  EXPECT_TRUE(c->sync_flush_gather);
 }
 
 TEST(ConfigTest, EveryKeyIsRead) {
@@ -37,7 +38,8 @@ TEST(ConfigTest, EveryKeyIsRead) {
                                                         {"disk_max_used_ratio", "90"},
                                                         {"disk_force_clean_ratio", "97"},
                                                         {"consume_queue_entries_per_file", "1000"},
-                                                        {"check_crc_on_recover", "false"}});
+                                                        {"check_crc_on_recover", "false"},
+                                                        {"sync_flush_gather", "false"}});
   auto c = ParseConfig(view);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->segment_size, 4u << 20);
@@ -51,6 +53,7 @@ TEST(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->disk_force_clean_ratio, 97);
   EXPECT_EQ(c->consume_queue_entries_per_file, 1000);
   EXPECT_FALSE(c->check_crc_on_recover);
+  EXPECT_FALSE(c->sync_flush_gather);
 }
 
 TEST(ConfigTest, BadFlushModeNamesTheKeyAndTheChoices) {

@@ -107,6 +107,11 @@ void Flusher::Request(std::int64_t offset, Done done) {
     bool was_empty = pending_.empty();
     pending_.push_back(
         Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
+    if (gathering_ > 0 && pending_.size() == last_round_size_) {
+      lock.unlock();
+      flush_cv_.notify_all();  // the gathering is complete (both flush threads may gather)
+      return;
+    }
     if (!was_empty) return;  // the flusher is already awake for the earlier ones
   }
   flush_cv_.notify_one();  // (the watchdog needs no wake-up: WatchdogLoop)
@@ -151,6 +156,10 @@ void Flusher::FlushOnce() {
         }
       }
       stats_.flushed_requests += static_cast<std::int64_t>(ready.size());
+      if (!ready.empty()) {
+        last_round_size_ = ready.size();
+        last_sync_time_ = std::chrono::nanoseconds(nanos);
+      }
       next_sync_due = HasUnflushedRequest();
     }
     if (!ready.empty()) round = next_round_++;
@@ -179,6 +188,12 @@ void Flusher::FlushLoop() {
     if (config_.flush == FlushMode::kSync) {
       flush_cv_.wait(lock, [&] { return stopping_ || (!syncing_ && HasUnflushedRequest()); });
       if (stopping_) break;
+      if (config_.sync_flush_gather) {
+        Gather(lock);
+        if (stopping_) break;
+        // The other flush thread may have gathered too and started first.
+        if (syncing_ || !HasUnflushedRequest()) continue;
+      }
     } else {
       flush_cv_.wait_for(lock, config_.flush_interval,
                          [&] { return stopping_ || !pending_.empty(); });
@@ -194,6 +209,14 @@ void Flusher::FlushLoop() {
     FlushOnce();
     lock.lock();
   }
+}
+
+void Flusher::Gather(std::unique_lock<std::mutex>& lock) {
+  if (last_round_size_ < 2 || pending_.size() >= last_round_size_) return;
+  ++gathering_;
+  flush_cv_.wait_for(lock, last_sync_time_ / 2,
+                     [&] { return stopping_ || pending_.size() >= last_round_size_; });
+  --gathering_;
 }
 
 void Flusher::WatchdogLoop() {

@@ -13,6 +13,14 @@
 // between two syncs about as long as a whole sync takes on a fast disk. Rounds complete in
 // the order their syncs ended (a round waits for the previous round's completions).
 //
+// Gathering (sync_flush_gather, on by default): appenders that issue their next append from
+// their completion (the broker's I/O threads answer a producer, which sends again) would
+// otherwise split into two halves that alternate, each sync covering about half of them:
+// the next sync starts while the last round's appenders are still coming back. So before a
+// sync the flusher waits until as many requests are waiting as the previous sync completed,
+// for at most half the previous sync's time. The cost is bounded by half a sync of latency,
+// and a lone appender never waits (a round of one does not gather).
+//
 // A request not satisfied within sync_flush_timeout completes with kFlushTimeout (from a
 // watchdog thread), exactly once. A failed sync completes the waiting requests with the
 // error and makes the flusher refuse later requests (fsyncgate: after a failed fsync the
@@ -21,6 +29,7 @@
 // Threading: Request, Wake and flushed() from any thread; Start/Stop from the owner.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -81,6 +90,9 @@ class Flusher {
   };
   void FlushLoop();
   void WatchdogLoop();
+  // Waits (sync_flush_gather) for the previous round's appenders to return, see above.
+  // REQUIRES: `lock` holds mu_.
+  void Gather(std::unique_lock<std::mutex>& lock);
   // Syncs and completes satisfied requests. REQUIRES: mu_ not held; syncing_ set by the
   // caller (or no flush thread running).
   void FlushOnce();
@@ -102,6 +114,11 @@ class Flusher {
   std::atomic<bool> failed_{false};  // set with error_
   bool stopping_ = false;            // guarded by mu_
   bool syncing_ = false;             // guarded by mu_; a flush thread is in the sync function
+  // guarded by mu_: what the previous sync completed and took (the gathering's target and
+  // time limit), and how many flush threads are gathering (Request wakes it at the target).
+  std::size_t last_round_size_ = 0;
+  std::chrono::nanoseconds last_sync_time_{0};
+  int gathering_ = 0;
   std::uint64_t next_round_ = 0;     // guarded by mu_; ticket of the next round that completes
   std::uint64_t completing_round_ = 0;  // guarded by mu_; the round whose turn it is
   Stats stats_;                      // guarded by mu_

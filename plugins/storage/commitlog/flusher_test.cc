@@ -21,8 +21,9 @@ using namespace std::chrono_literals;
 // what is pending when a round ends.
 class FlusherHarness {
  public:
-  FlusherHarness() {
+  explicit FlusherHarness(bool gather = true) {
     config_.flush = FlushMode::kSync;
+    config_.sync_flush_gather = gather;
     flusher_ = std::make_unique<Flusher>(
         config_, &clock_, [this] { return Sync(); }, [this] { return position_.load(); }, 0);
     flusher_->Start();
@@ -40,9 +41,9 @@ class FlusherHarness {
     released_ += n;
     cv_.notify_all();
   }
-  bool WaitSyncStarted(int calls) {
+  bool WaitSyncStarted(int calls, std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, 10s, [&] { return started_ >= calls; });
+    return cv_.wait_for(lock, timeout, [&] { return started_ >= calls; });
   }
 
  private:
@@ -167,6 +168,73 @@ TEST(FlusherTest, RequestsWaitingDuringASyncShareTheNextOne) {
   for (auto& c : waiting) ASSERT_TRUE(c->Wait());
   EXPECT_EQ(h.flusher().stats().syncs, 2);
   EXPECT_EQ(h.flusher().stats().flushed_requests, 11);
+}
+
+// A first round of three requests whose sync the test holds for `hold`, so that the
+// flusher's gathering limit (half the previous sync) is at least hold / 2.
+std::vector<std::unique_ptr<Completion>> CompleteARoundOfThree(FlusherHarness& h,
+                                                               std::chrono::milliseconds hold) {
+  std::vector<std::unique_ptr<Completion>> round;
+  h.Write(30);
+  for (int offset : {10, 20, 30}) {
+    round.push_back(std::make_unique<Completion>());
+    h.flusher().Request(offset, round.back()->Callback());
+  }
+  EXPECT_TRUE(h.WaitSyncStarted(1));
+  std::this_thread::sleep_for(hold);
+  h.ReleaseSyncs(1);
+  for (auto& c : round) EXPECT_TRUE(c->Wait());
+  EXPECT_EQ(h.flusher().stats().flushed_requests, 3);
+  return round;
+}
+
+// Appenders that append again from their completion come back one by one: the next sync
+// waits until as many requests wait as the last sync completed, so they share one sync
+// instead of splitting into alternating halves.
+TEST(FlusherTest, NextSyncGathersTheLastRoundsAppenders) {
+  FlusherHarness h;
+  CompleteARoundOfThree(h, 1s);
+  std::vector<std::unique_ptr<Completion>> next;
+  for (int offset : {40, 50, 60}) {
+    h.Write(offset);
+    next.push_back(std::make_unique<Completion>());
+    h.flusher().Request(offset, next.back()->Callback());
+    if (offset < 60) {
+      EXPECT_FALSE(h.WaitSyncStarted(2, 30ms)) << "started with < 3 waiting";
+    }
+  }
+  ASSERT_TRUE(h.WaitSyncStarted(2));
+  h.ReleaseSyncs(1);
+  for (auto& c : next) ASSERT_TRUE(c->Wait());
+  EXPECT_EQ(h.flusher().stats().syncs, 2);
+  EXPECT_EQ(h.flusher().stats().flushed_requests, 6);
+}
+
+// ...but for at most half the previous sync's time: a request alone is synced after that.
+TEST(FlusherTest, GatheringWaitsAtMostHalfTheLastSync) {
+  FlusherHarness h;
+  CompleteARoundOfThree(h, 400ms);
+  const auto start = std::chrono::steady_clock::now();
+  h.Write(40);
+  Completion alone;
+  h.flusher().Request(40, alone.Callback());
+  ASSERT_TRUE(h.WaitSyncStarted(2));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 190ms);
+  h.ReleaseSyncs(1);
+  ASSERT_TRUE(alone.Wait());
+  EXPECT_EQ(alone.outcome, FlushOutcome::kFlushed);
+}
+
+// sync_flush_gather = false: a waiting request is synced at once.
+TEST(FlusherTest, WithoutGatheringTheNextSyncStartsAtOnce) {
+  FlusherHarness h(/*gather=*/false);
+  CompleteARoundOfThree(h, 1s);
+  h.Write(40);
+  Completion alone;
+  h.flusher().Request(40, alone.Callback());
+  EXPECT_TRUE(h.WaitSyncStarted(2, 400ms)) << "the sync waited as if gathering (500 ms)";
+  h.ReleaseSyncs(1);
+  ASSERT_TRUE(alone.Wait());
 }
 
 }  // namespace

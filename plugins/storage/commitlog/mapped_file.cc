@@ -189,6 +189,16 @@ Status MappedFile::DataSync() {
   return Status::Ok();
 }
 
+Status MappedFile::WriteBack(std::size_t from, std::size_t to) {
+  if (from >= to) return Status::Ok();
+  if (::sync_file_range(fd_, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
+                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                            SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+    return FileError(errno, "cannot write back", path_);
+  }
+  return Status::Ok();
+}
+
 Status MappedFile::WriteAt(std::size_t offset, std::span<const std::uint8_t> bytes) {
   if (offset > size_ || bytes.size() > size_ - offset) {
     return InternalError("a write of " + std::to_string(bytes.size()) + " bytes at offset " +

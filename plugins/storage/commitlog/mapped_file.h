@@ -70,6 +70,13 @@ class MappedFile {
   // Writes every dirty page of the file to disk (fdatasync). Cheaper than Sync for a file
   // written with WriteAt into ZeroFill'ed space (CommitLog's WritePath::kPwrite).
   Status DataSync();
+  // Starts writeback of the dirty pages of [from, to) and waits for it, with no device cache
+  // flush and no journal commit (sync_file_range): durable only once a later DataSync has
+  // run. For the preparer's zero-fill, whose bytes need to reach the disk (so that the
+  // extents under them are written, not unwritten) but never need to be durable: an
+  // fdatasync of the segment there would serialise with the flusher's (same inode) and add a
+  // device flush per chunk.
+  Status WriteBack(std::size_t from, std::size_t to);
   // Copies `bytes` to file offset `offset` with pwrite, through the page cache the mapping
   // shows (readers of data() see them at once). Why not memcpy into the mapping: on this VM
   // a page written through a mapping after a sync costs a write-protect fault and TLB
@@ -78,7 +85,7 @@ class MappedFile {
   Status WriteAt(std::size_t offset, std::span<const std::uint8_t> bytes);
   // Writes zeros over [from, to) with pwrite, a page per call (so the page cache keeps
   // 4 KiB folios there, and a later sync writes only the pages appended to). Followed by
-  // DataSync, the range holds written blocks (not unwritten extents) whose page-cache pages
+  // WriteBack (or DataSync), the range holds written blocks (not unwritten extents) whose page-cache pages
   // are present and clean, so a later WriteAt there plus DataSync writes only the new data,
   // with no extent conversion (an ext4 journal commit) per sync. REQUIRES: nothing else
   // writes the range meanwhile (SegmentPreparer coordinates with the writer).

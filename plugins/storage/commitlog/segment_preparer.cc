@@ -139,8 +139,12 @@ void SegmentPreparer::PrepareOnce() {
                               static_cast<std::size_t>(end - segment->start()));
         if (s.ok()) prepared_to_.store(end, std::memory_order_release);
       }
-      // Outside the lock: the writer may write into the zeroed pages while this syncs them.
-      if (s.ok()) s = segment->DataSync();
+      // Outside the lock: the writer may write into the zeroed pages while they are written
+      // back. Written back, not synced: the zeros need not be durable (MappedFile::WriteBack).
+      if (s.ok()) {
+        s = segment->WriteBack(static_cast<std::size_t>(from - segment->start()),
+                               static_cast<std::size_t>(end - segment->start()));
+      }
     } else {
       s = segment->Populate(static_cast<std::size_t>(from - segment->start()),
                             static_cast<std::size_t>(end - segment->start()));
@@ -188,7 +192,7 @@ void SegmentPreparer::PrepareSpare(std::int64_t spare_start) {
   if (write_path_ == WritePath::kPwrite) {
     // Nobody else writes a spare: zero-fill its head without the writer's lock.
     Status s = (*spare)->ZeroFill(0, static_cast<std::size_t>(window_));
-    if (s.ok()) s = (*spare)->DataSync();
+    if (s.ok()) s = (*spare)->WriteBack(0, static_cast<std::size_t>(window_));
     if (!s.ok()) logger_->warn("cannot zero-fill the next commit-log segment: {}", s.ToString());
   } else if (populate_supported_) {
     Status s = (*spare)->Populate(0, static_cast<std::size_t>(window_));

@@ -17,8 +17,9 @@
 //   and syncs the directory; a .tmp file left by a crash is never part of the log
 //   (CommitLog::Load removes it);
 // - keeps the `window` bytes after the write position populated (MappedFile::Populate), or,
-//   for WritePath::kPwrite, zero-filled and synced (MappedFile::ZeroFill + DataSync), so the
-//   writer's small syncs find written blocks and clean cached pages.
+//   for WritePath::kPwrite, zero-filled and written back (MappedFile::ZeroFill + WriteBack,
+//   not synced: the zeros need not be durable, and an fdatasync here would queue the
+//   flusher's behind it), so the writer's small syncs find written blocks and clean pages.
 // Nothing here changes what is stored or durable: the prepared bytes beyond the write
 // position hold zeros, as the preallocated file already does on disk. Zero-filling does
 // write bytes, so the writer announces each write first (BeforeWrite): the preparer never
