@@ -216,6 +216,22 @@ TEST(MappedFileTest, ZeroFillZeroesExactlyTheRange) {
   }
 }
 
+// WriteBack reopens the file through its descriptor, not its name: it works after the
+// preparer's spare was renamed into the log, or after retention unlinked a segment.
+TEST(MappedFileTest, WriteBackWorksWhateverTheFileIsNamedNow) {
+  TempDir dir;
+  auto file = MappedFile::Create(dir.path() + "/f.tmp", 0, 16384, Preallocate::kYes);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_TRUE((*file)->ZeroFill(0, 8192).ok());
+  ASSERT_TRUE((*file)->RenameTo(dir.path() + "/f").ok());
+  EXPECT_TRUE((*file)->WriteBack(0, 8192).ok());
+  (*file)->Unlink();
+  ASSERT_TRUE((*file)->ZeroFill(8192, 16384).ok());
+  EXPECT_TRUE((*file)->WriteBack(8192, 16384).ok());
+  EXPECT_TRUE((*file)->WriteBack(100, 100).ok());  // an empty range
+  EXPECT_TRUE((*file)->DataSync().ok());
+}
+
 // Sync flush's write path: the writer's bytes go to a staging buffer and reach the segment
 // (and readers of its mapping) by pwrite in Commit.
 TEST(CommitLogTest, PwritePathPutsTheBytesInTheSegmentAtCommit) {

@@ -258,7 +258,7 @@ void BM_AppendSyncInFlight(benchmark::State& state) {
   TempDir dir;
   TestEnv env(dir.path(), {{"segment_size", "1GiB"},
                            {"flush", "sync"},
-                           {"sync_flush_gather", state.range(1) != 0 ? "true" : "false"}});
+                           {"sync_flush_gather", state.range(1) != 0 ? "1ms" : "0ms"}});
   auto store = Open(env);
   const Message proto = MakeMessage("Bench", 0, std::string(kBody, 'b'), "TagA");
   // Shared by the completions; lives until every append issued has completed.

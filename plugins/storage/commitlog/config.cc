@@ -25,7 +25,10 @@ StatusOr<CommitLogConfig> ParseConfig(const ConfigView& view) {
     return view.Invalid("sync_flush_timeout", "expected a positive duration");
   }
   QUIVER_ASSIGN_OR_RETURN(c.sync_flush_gather,
-                          view.GetBool("sync_flush_gather", c.sync_flush_gather));
+                          view.GetDuration("sync_flush_gather", c.sync_flush_gather));
+  if (c.sync_flush_gather < Duration::zero()) {
+    return view.Invalid("sync_flush_gather", "expected a duration, \"0ms\" to turn it off");
+  }
   QUIVER_ASSIGN_OR_RETURN(c.file_reserved_time,
                           view.GetDuration("file_reserved_time", c.file_reserved_time));
   QUIVER_ASSIGN_OR_RETURN(std::string when, view.GetString("delete_when", "04"));

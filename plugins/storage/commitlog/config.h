@@ -21,9 +21,10 @@ struct CommitLogConfig {
   // Async flush also flushes whatever is dirty at least this often (RocketMQ: 10 s).
   Duration flush_thorough_interval = std::chrono::seconds(10);
   Duration sync_flush_timeout = std::chrono::seconds(5);
-  // Sync flush: before a sync, wait (at most half the previous sync's time) until as many
-  // requests are waiting as the previous sync completed (Flusher).
-  bool sync_flush_gather = true;
+  // Sync flush: before a sync, wait until as many requests are waiting as the previous sync
+  // completed, at most this long and at most half the previous sync's time (Flusher); zero
+  // turns gathering off.
+  Duration sync_flush_gather = std::chrono::milliseconds(1);
   Duration file_reserved_time = std::chrono::hours(72);
   int delete_when_hour = 4;
   int disk_max_used_ratio = 75;     // above: expired segments go at any hour

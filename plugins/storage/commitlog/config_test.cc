@@ -24,7 +24,7 @@ TEST(ConfigTest, DefaultsMatchRocketMq) {
   EXPECT_EQ(c->disk_force_clean_ratio, 85);
   EXPECT_EQ(c->consume_queue_entries_per_file, 300000);
   EXPECT_TRUE(c->check_crc_on_recover);
-  EXPECT_TRUE(c->sync_flush_gather);
+  EXPECT_EQ(c->sync_flush_gather, std::chrono::milliseconds(1));
 }
 
 TEST(ConfigTest, EveryKeyIsRead) {
@@ -39,7 +39,7 @@ TEST(ConfigTest, EveryKeyIsRead) {
                                                         {"disk_force_clean_ratio", "97"},
                                                         {"consume_queue_entries_per_file", "1000"},
                                                         {"check_crc_on_recover", "false"},
-                                                        {"sync_flush_gather", "false"}});
+                                                        {"sync_flush_gather", "0ms"}});
   auto c = ParseConfig(view);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->segment_size, 4u << 20);
@@ -53,7 +53,14 @@ TEST(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->disk_force_clean_ratio, 97);
   EXPECT_EQ(c->consume_queue_entries_per_file, 1000);
   EXPECT_FALSE(c->check_crc_on_recover);
-  EXPECT_FALSE(c->sync_flush_gather);
+  EXPECT_EQ(c->sync_flush_gather, Duration::zero());
+}
+
+TEST(ConfigTest, SyncFlushGatherIsADuration) {
+  MapConfigView view(std::map<std::string, std::string>{{"sync_flush_gather", "yes"}});
+  Status s = ParseConfig(view).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;
+  EXPECT_NE(s.message().find("sync_flush_gather"), std::string::npos) << s;
 }
 
 TEST(ConfigTest, BadFlushModeNamesTheKeyAndTheChoices) {

@@ -107,7 +107,7 @@ void Flusher::Request(std::int64_t offset, Done done) {
     bool was_empty = pending_.empty();
     pending_.push_back(
         Pending{offset, clock_->Now() + config_.sync_flush_timeout, std::move(done)});
-    if (gathering_ > 0 && pending_.size() == last_round_size_) {
+    if (gathering_ > 0 && pending_.size() >= last_round_size_) {
       lock.unlock();
       flush_cv_.notify_all();  // the gathering is complete (both flush threads may gather)
       return;
@@ -159,6 +159,7 @@ void Flusher::FlushOnce() {
       if (!ready.empty()) {
         last_round_size_ = ready.size();
         last_sync_time_ = std::chrono::nanoseconds(nanos);
+        last_sync_end_ = start + last_sync_time_;
       }
       next_sync_due = HasUnflushedRequest();
     }
@@ -188,7 +189,7 @@ void Flusher::FlushLoop() {
     if (config_.flush == FlushMode::kSync) {
       flush_cv_.wait(lock, [&] { return stopping_ || (!syncing_ && HasUnflushedRequest()); });
       if (stopping_) break;
-      if (config_.sync_flush_gather) {
+      if (config_.sync_flush_gather > Duration::zero()) {
         Gather(lock);
         if (stopping_) break;
         // The other flush thread may have gathered too and started first.
@@ -213,9 +214,15 @@ void Flusher::FlushLoop() {
 
 void Flusher::Gather(std::unique_lock<std::mutex>& lock) {
   if (last_round_size_ < 2 || pending_.size() >= last_round_size_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sync_end_ > last_sync_time_) return;  // after a pause: nobody is coming back
+  const auto limit = std::min<std::chrono::nanoseconds>(
+      last_sync_time_ / 2,
+      std::chrono::duration_cast<std::chrono::nanoseconds>(config_.sync_flush_gather));
   ++gathering_;
-  flush_cv_.wait_for(lock, last_sync_time_ / 2,
-                     [&] { return stopping_ || pending_.size() >= last_round_size_; });
+  ++stats_.gathers;
+  flush_cv_.wait_until(lock, now + limit,
+                       [&] { return stopping_ || pending_.size() >= last_round_size_; });
   --gathering_;
 }
 

@@ -13,13 +13,15 @@
 // between two syncs about as long as a whole sync takes on a fast disk. Rounds complete in
 // the order their syncs ended (a round waits for the previous round's completions).
 //
-// Gathering (sync_flush_gather, on by default): appenders that issue their next append from
-// their completion (the broker's I/O threads answer a producer, which sends again) would
-// otherwise split into two halves that alternate, each sync covering about half of them:
-// the next sync starts while the last round's appenders are still coming back. So before a
-// sync the flusher waits until as many requests are waiting as the previous sync completed,
-// for at most half the previous sync's time. The cost is bounded by half a sync of latency,
-// and a lone appender never waits (a round of one does not gather).
+// Gathering (sync_flush_gather, 1 ms by default): appenders that issue their next append
+// from their completion (the broker's I/O threads answer a producer, which sends again)
+// would otherwise split into two halves that alternate, each sync covering about half of
+// them: the next sync starts while the last round's appenders are still coming back. So
+// before a sync the flusher waits until as many requests are waiting as the previous sync
+// completed, for at most half the previous sync's time and at most sync_flush_gather. The
+// cost is bounded by that wait; a lone appender never waits (a round of one does not
+// gather), nor does the first request after a pause (a previous round that ended more than
+// a sync's time ago is not coming back).
 //
 // A request not satisfied within sync_flush_timeout completes with kFlushTimeout (from a
 // watchdog thread), exactly once. A failed sync completes the waiting requests with the
@@ -57,6 +59,9 @@ class Flusher {
     std::int64_t syncs = 0;             // successful or failed calls of the sync function
     std::int64_t sync_nanos = 0;        // wall time spent in them
     std::int64_t flushed_requests = 0;  // requests completed as kFlushed by a sync round
+    // waits for the last round's appenders before a sync (gathering; both flush threads
+    // may wait before the same sync)
+    std::int64_t gathers = 0;
   };
 
   Flusher(const CommitLogConfig& config, Clock* clock, SyncFn sync, PositionFn position,
@@ -114,10 +119,11 @@ class Flusher {
   std::atomic<bool> failed_{false};  // set with error_
   bool stopping_ = false;            // guarded by mu_
   bool syncing_ = false;             // guarded by mu_; a flush thread is in the sync function
-  // guarded by mu_: what the previous sync completed and took (the gathering's target and
-  // time limit), and how many flush threads are gathering (Request wakes it at the target).
+  // guarded by mu_: what the previous sync completed, took and when it ended (the
+  // gathering's target and time limit), and how many flush threads are gathering (Request wakes it at the target).
   std::size_t last_round_size_ = 0;
   std::chrono::nanoseconds last_sync_time_{0};
+  std::chrono::steady_clock::time_point last_sync_end_;
   int gathering_ = 0;
   std::uint64_t next_round_ = 0;     // guarded by mu_; ticket of the next round that completes
   std::uint64_t completing_round_ = 0;  // guarded by mu_; the round whose turn it is

@@ -21,7 +21,9 @@ using namespace std::chrono_literals;
 // what is pending when a round ends.
 class FlusherHarness {
  public:
-  explicit FlusherHarness(bool gather = true) {
+  // `gather`: sync_flush_gather; long by default, so that half the previous sync (which the
+  // test holds) is what limits a gathering.
+  explicit FlusherHarness(Duration gather = std::chrono::seconds(10)) {
     config_.flush = FlushMode::kSync;
     config_.sync_flush_gather = gather;
     flusher_ = std::make_unique<Flusher>(
@@ -170,8 +172,8 @@ TEST(FlusherTest, RequestsWaitingDuringASyncShareTheNextOne) {
   EXPECT_EQ(h.flusher().stats().flushed_requests, 11);
 }
 
-// A first round of three requests whose sync the test holds for `hold`, so that the
-// flusher's gathering limit (half the previous sync) is at least hold / 2.
+// A first round of three requests whose sync the test holds for `hold`, so that half the
+// previous sync (a gathering's limit) is at least hold / 2.
 std::vector<std::unique_ptr<Completion>> CompleteARoundOfThree(FlusherHarness& h,
                                                                std::chrono::milliseconds hold) {
   std::vector<std::unique_ptr<Completion>> round;
@@ -192,9 +194,10 @@ std::vector<std::unique_ptr<Completion>> CompleteARoundOfThree(FlusherHarness& h
 // waits until as many requests wait as the last sync completed, so they share one sync
 // instead of splitting into alternating halves.
 TEST(FlusherTest, NextSyncGathersTheLastRoundsAppenders) {
+  // Completions outlive the harness (its Stop may still complete them).
+  std::vector<std::unique_ptr<Completion>> first, next;
   FlusherHarness h;
-  CompleteARoundOfThree(h, 1s);
-  std::vector<std::unique_ptr<Completion>> next;
+  first = CompleteARoundOfThree(h, 2s);
   for (int offset : {40, 50, 60}) {
     h.Write(offset);
     next.push_back(std::make_unique<Completion>());
@@ -208,31 +211,69 @@ TEST(FlusherTest, NextSyncGathersTheLastRoundsAppenders) {
   for (auto& c : next) ASSERT_TRUE(c->Wait());
   EXPECT_EQ(h.flusher().stats().syncs, 2);
   EXPECT_EQ(h.flusher().stats().flushed_requests, 6);
+  EXPECT_GE(h.flusher().stats().gathers, 1);
 }
 
 // ...but for at most half the previous sync's time: a request alone is synced after that.
 TEST(FlusherTest, GatheringWaitsAtMostHalfTheLastSync) {
+  std::vector<std::unique_ptr<Completion>> first;
+  Completion alone;
   FlusherHarness h;
-  CompleteARoundOfThree(h, 400ms);
+  first = CompleteARoundOfThree(h, 400ms);
   const auto start = std::chrono::steady_clock::now();
   h.Write(40);
-  Completion alone;
   h.flusher().Request(40, alone.Callback());
   ASSERT_TRUE(h.WaitSyncStarted(2));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 190ms);
+  EXPECT_GE(h.flusher().stats().gathers, 1);
   h.ReleaseSyncs(1);
   ASSERT_TRUE(alone.Wait());
   EXPECT_EQ(alone.outcome, FlushOutcome::kFlushed);
 }
 
-// sync_flush_gather = false: a waiting request is synced at once.
-TEST(FlusherTest, WithoutGatheringTheNextSyncStartsAtOnce) {
-  FlusherHarness h(/*gather=*/false);
-  CompleteARoundOfThree(h, 1s);
-  h.Write(40);
+// ...and at most sync_flush_gather, however long the previous sync took.
+TEST(FlusherTest, GatheringWaitsAtMostSyncFlushGather) {
+  std::vector<std::unique_ptr<Completion>> first;
   Completion alone;
+  FlusherHarness h(/*gather=*/100ms);
+  first = CompleteARoundOfThree(h, 2s);  // half of it: 1 s
+  const auto start = std::chrono::steady_clock::now();
+  h.Write(40);
   h.flusher().Request(40, alone.Callback());
-  EXPECT_TRUE(h.WaitSyncStarted(2, 400ms)) << "the sync waited as if gathering (500 ms)";
+  ASSERT_TRUE(h.WaitSyncStarted(2));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 90ms);
+  EXPECT_LT(waited, 900ms) << "waited for half the last sync, not sync_flush_gather";
+  h.ReleaseSyncs(1);
+  ASSERT_TRUE(alone.Wait());
+}
+
+// The first request after a pause longer than a sync does not wait for the last round's
+// appenders: they are not coming back.
+TEST(FlusherTest, NoGatheringAfterAPause) {
+  std::vector<std::unique_ptr<Completion>> first;
+  Completion later;
+  FlusherHarness h;
+  first = CompleteARoundOfThree(h, 200ms);
+  std::this_thread::sleep_for(1s);
+  h.Write(40);
+  h.flusher().Request(40, later.Callback());
+  ASSERT_TRUE(h.WaitSyncStarted(2));
+  EXPECT_EQ(h.flusher().stats().gathers, 0);
+  h.ReleaseSyncs(1);
+  ASSERT_TRUE(later.Wait());
+}
+
+// sync_flush_gather = 0: a waiting request is synced at once.
+TEST(FlusherTest, WithoutGatheringTheNextSyncStartsAtOnce) {
+  std::vector<std::unique_ptr<Completion>> first;
+  Completion alone;
+  FlusherHarness h(/*gather=*/Duration::zero());
+  first = CompleteARoundOfThree(h, 400ms);
+  h.Write(40);
+  h.flusher().Request(40, alone.Callback());
+  ASSERT_TRUE(h.WaitSyncStarted(2));
+  EXPECT_EQ(h.flusher().stats().gathers, 0);
   h.ReleaseSyncs(1);
   ASSERT_TRUE(alone.Wait());
 }

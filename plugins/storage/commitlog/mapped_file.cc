@@ -69,6 +69,7 @@ MappedFile::MappedFile(std::string path, std::int64_t start, std::size_t size, i
 MappedFile::~MappedFile() {
   ::munmap(data_, size_);
   ::close(fd_);
+  if (write_back_fd_ >= 0) ::close(write_back_fd_);
 }
 
 void MappedFile::Unlink() { ::unlink(path_.c_str()); }
@@ -191,7 +192,14 @@ Status MappedFile::DataSync() {
 
 Status MappedFile::WriteBack(std::size_t from, std::size_t to) {
   if (from >= to) return Status::Ok();
-  if (::sync_file_range(fd_, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
+  std::lock_guard lock(write_back_mu_);
+  if (write_back_fd_ < 0) {
+    // A new open file description of the same inode, whatever its name is by now.
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    write_back_fd_ = ::open(self.c_str(), O_RDWR | O_CLOEXEC);
+    if (write_back_fd_ < 0) return FileError(errno, "cannot reopen", path_);
+  }
+  if (::sync_file_range(write_back_fd_, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
                         SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
                             SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
     return FileError(errno, "cannot write back", path_);

@@ -71,11 +71,14 @@ class MappedFile {
   // written with WriteAt into ZeroFill'ed space (CommitLog's WritePath::kPwrite).
   Status DataSync();
   // Starts writeback of the dirty pages of [from, to) and waits for it, with no device cache
-  // flush and no journal commit (sync_file_range): durable only once a later DataSync has
-  // run. For the preparer's zero-fill, whose bytes need to reach the disk (so that the
-  // extents under them are written, not unwritten) but never need to be durable: an
-  // fdatasync of the segment there would serialise with the flusher's (same inode) and add a
-  // device flush per chunk.
+  // flush (sync_file_range): durable only once a later DataSync has run, which also writes
+  // whatever metadata the writeback changed (extents converted from unwritten). For the
+  // preparer's zero-fill, whose bytes need to reach the disk (so that the extents under them
+  // are written) but never need to be durable: an fdatasync of the segment there would
+  // serialise with the flusher's (same inode) and add a device flush per chunk.
+  // It goes through a file description of its own (opened on first use): a writeback error
+  // is reported once per file description, so one seen here is still reported to the next
+  // DataSync, and the flusher never acknowledges data whose writeback failed.
   Status WriteBack(std::size_t from, std::size_t to);
   // Copies `bytes` to file offset `offset` with pwrite, through the page cache the mapping
   // shows (readers of data() see them at once). Why not memcpy into the mapping: on this VM
@@ -121,6 +124,8 @@ class MappedFile {
   const std::size_t size_;
   const int fd_;
   std::uint8_t* const data_;
+  std::mutex write_back_mu_;
+  int write_back_fd_ = -1;  // guarded by write_back_mu_; WriteBack's own file description
   std::mutex allocate_mu_;
   std::size_t allocated_ = 0;  // guarded by allocate_mu_
 };
