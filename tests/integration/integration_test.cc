@@ -430,6 +430,10 @@ TEST_F(IntegrationTest, NewConsumerInTheSameGroupStartsWhereTheStoppedOneCommitt
   {
     client::PullConsumerOptions o = ConsumerOpts("CG-resume");
     o.pull_batch_size = 8;
+    // The consumer reads ahead until this many messages wait per queue, and Poll returns
+    // all of them: with the default (1,000) a starved test thread could get the whole
+    // topic from one Poll. At 8 a queue is pulled again only once its buffer is empty.
+    o.pull_threshold_for_queue = 8;
     PullConsumer consumer(Runtime(), o);
     ASSERT_TRUE(consumer.Subscribe("Resume", "*").ok());
     ASSERT_TRUE(consumer.Start().ok());
