@@ -120,7 +120,8 @@ class Flusher {
   bool stopping_ = false;            // guarded by mu_
   bool syncing_ = false;             // guarded by mu_; a flush thread is in the sync function
   // guarded by mu_: what the previous sync completed, took and when it ended (the
-  // gathering's target and time limit), and how many flush threads are gathering (Request wakes it at the target).
+  // gathering's target and time limit), and how many flush threads are gathering (Request
+  // wakes them at the target).
   std::size_t last_round_size_ = 0;
   std::chrono::nanoseconds last_sync_time_{0};
   std::chrono::steady_clock::time_point last_sync_end_;

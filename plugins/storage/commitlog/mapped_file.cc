@@ -199,9 +199,9 @@ Status MappedFile::WriteBack(std::size_t from, std::size_t to) {
     write_back_fd_ = ::open(self.c_str(), O_RDWR | O_CLOEXEC);
     if (write_back_fd_ < 0) return FileError(errno, "cannot reopen", path_);
   }
-  if (::sync_file_range(write_back_fd_, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
-                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                            SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+  if (::sync_file_range(
+          write_back_fd_, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
+          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
     return FileError(errno, "cannot write back", path_);
   }
   return Status::Ok();

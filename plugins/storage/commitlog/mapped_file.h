@@ -88,10 +88,11 @@ class MappedFile {
   Status WriteAt(std::size_t offset, std::span<const std::uint8_t> bytes);
   // Writes zeros over [from, to) with pwrite, a page per call (so the page cache keeps
   // 4 KiB folios there, and a later sync writes only the pages appended to). Followed by
-  // WriteBack (or DataSync), the range holds written blocks (not unwritten extents) whose page-cache pages
-  // are present and clean, so a later WriteAt there plus DataSync writes only the new data,
-  // with no extent conversion (an ext4 journal commit) per sync. REQUIRES: nothing else
-  // writes the range meanwhile (SegmentPreparer coordinates with the writer).
+  // WriteBack (or DataSync), the range holds written blocks (not unwritten extents) whose
+  // page-cache pages are present and clean, so a later WriteAt there plus DataSync writes only
+  // the new data, with no extent conversion (an ext4 journal commit) per sync.
+  // REQUIRES: nothing else writes the range meanwhile (SegmentPreparer coordinates with the
+  // writer).
   Status ZeroFill(std::size_t from, std::size_t to);
   // Writes zeros over [from, size()) where it is not already zero. Returns how many bytes
   // were non-zero (the last non-zero byte's distance from `from`).
